@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import { errorHandler } from './http/error-handler.js'
+import { registerJsonBodyParser } from './http/json-body-parser.js'
+import { genReqId } from './http/request-id.js'
+import { createValidatorCompiler } from './http/validator-compiler.js'
+import databasePlugin from './plugins/database.js'
+import swaggerPlugin from './plugins/external/swagger.js'
+import queuePlugin from './plugins/queue.js'
+import auditEventRoutes from './routes/audit-events/index.js'
+import healthRoutes from './routes/health/index.js'
+
+export interface BuildAppOptions {
+  config: Config
+  /** pino options or instance for the request logger; false for silence (tests). */
+  logger?: FastifyServerOptions['logger']
+  loggerInstance?: FastifyServerOptions['loggerInstance']
+}
+
+/**
+ * Builds the HTTP API without listening: `server.ts` listens, tests `inject`.
+ *
+ * @example
+ * const app = await buildApp({ config: loadConfig() })
+ * const res = await app.inject({ method: 'GET', url: '/health/live' })
+ */
+export async function buildApp (options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    genReqId,
+    bodyLimit: config.bodyLimitBytes,
+    // Slow or stalled clients must not hold sockets for ever.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle'
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(createValidatorCompiler())
+  app.setErrorHandler(errorHandler)
+  registerJsonBodyParser(app)
+  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  await app.register(swaggerPlugin)
+  await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
+  await app.register(queuePlugin, { config })
+
+  await app.register(healthRoutes, { timeoutMs: config.healthTimeoutMs, maxWaiting: config.queueMaxWaiting })
+  await app.register(auditEventRoutes, {
+    defaultTenant: config.defaultTenant,
+    scrubExtraKeys: config.scrubExtraKeys,
+    batchBodyLimit: config.batchBodyLimitBytes
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` })
+  })
+  return app
+}

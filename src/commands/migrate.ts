@@ -1,0 +1,18 @@
+import { loadConfig } from '../config.js'
+import { createLogger } from '../logger.js'
+import { createDatabase } from '../store/database.js'
+import { ensureDatabase, migrateToLatest } from '../store/migrate-to-latest.js'
+
+/** `audit-service migrate`: creates the database if needed and applies pending migrations. */
+export async function migrate (): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config.logLevel, 'audit-migrate')
+  await ensureDatabase(config.databaseUrl)
+  const db = createDatabase({ connectionString: config.databaseUrl, max: 1 })
+  try {
+    const applied = await migrateToLatest(db)
+    logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database is up to date')
+  } finally {
+    await db.destroy()
+  }
+}

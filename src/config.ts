@@ -1,0 +1,126 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/** Everything the API and the worker read from the environment, validated once at start-up. */
+export interface Config {
+  databaseUrl: string
+  redisUrl: string
+  host: string
+  port: number
+  logLevel: string
+  queuePrefix: string
+  queueName: string
+  defaultTenant: string
+  bodyLimitBytes: number
+  batchBodyLimitBytes: number
+  ingestBatchWindowMs: number
+  ingestBatchMax: number
+  queueMaxWaiting: number
+  jobAttempts: number
+  jobBackoffMs: number
+  idempotencyTtlSeconds: number
+  scrubExtraKeys: string[]
+  healthTimeoutMs: number
+  workerConcurrency: number
+  appendBatchMax: number
+  checkpointIntervalSeconds: number
+  logOrigin: string
+  signingKey: string | undefined
+  signingKeyFile: string | undefined
+  signingKeyName: string
+  devKeyDir: string
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  readonly code = 'AUDIT_ERR_CONFIG'
+  constructor (readonly variable: string, message: string) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function str (env: Env, name: string, fallback: string): string {
+  const value = env[name]
+  return value === undefined || value === '' ? fallback : value
+}
+
+function int (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer, got ${JSON.stringify(raw)}`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function url (env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = str(env, name, fallback)
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL')
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`)
+  }
+  return value
+}
+
+function oneOf (env: Env, name: string, fallback: string, allowed: string[]): string {
+  const value = str(env, name, fallback)
+  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`)
+  return value
+}
+
+function name (env: Env, variable: string, fallback: string): string {
+  const value = str(env, variable, fallback)
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    throw new ConfigError(variable, 'must be 1-64 characters of letters, digits, ".", "_" or "-"')
+  }
+  return value
+}
+
+/**
+ * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
+ * on localhost; every variable is documented in the README.
+ *
+ * @example
+ * const config = loadConfig(process.env)
+ */
+export function loadConfig (env: Env = process.env): Config {
+  const signingKeyName = str(env, 'SIGNING_KEY_NAME', 'audit-service')
+  if (/[\s+]/.test(signingKeyName)) throw new ConfigError('SIGNING_KEY_NAME', 'must not contain spaces or "+" (C2SP signed-note key name)')
+  return {
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    host: str(env, 'HOST', '127.0.0.1'),
+    port: int(env, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    queuePrefix: name(env, 'QUEUE_PREFIX', 'audit'),
+    queueName: name(env, 'QUEUE_NAME', 'audit-events'),
+    defaultTenant: name(env, 'DEFAULT_TENANT', 'default'),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
+    batchBodyLimitBytes: int(env, 'BATCH_BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    ingestBatchWindowMs: int(env, 'INGEST_BATCH_WINDOW_MS', 2, 0, 1000),
+    ingestBatchMax: int(env, 'INGEST_BATCH_MAX', 500, 1, 10_000),
+    queueMaxWaiting: int(env, 'QUEUE_MAX_WAITING', 100_000, 1, 100_000_000),
+    jobAttempts: int(env, 'JOB_ATTEMPTS', 20, 1, 1000),
+    jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 250, 1, 3_600_000),
+    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    scrubExtraKeys: str(env, 'SCRUB_EXTRA_KEYS', '').split(',').map(k => k.trim()).filter(Boolean),
+    healthTimeoutMs: int(env, 'HEALTH_TIMEOUT_MS', 500, 10, 60_000),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 32, 1, 1000),
+    appendBatchMax: int(env, 'APPEND_BATCH_MAX', 2000, 1, 50_000),
+    checkpointIntervalSeconds: int(env, 'CHECKPOINT_INTERVAL_SECONDS', 10, 1, 86_400),
+    logOrigin: str(env, 'LOG_ORIGIN', 'audit-service.local'),
+    signingKey: env.SIGNING_KEY || undefined,
+    signingKeyFile: env.SIGNING_KEY_FILE || undefined,
+    signingKeyName,
+    devKeyDir: str(env, 'DEV_KEY_DIR', join(homedir(), '.config', 'audit-service')),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000)
+  }
+}

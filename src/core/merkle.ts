@@ -1,0 +1,10 @@
+// RFC 6962 §2.1 / RFC 9162 §2.1 Merkle tree primitives.
+export { leafHash } from './leaf-hash.js'
+export { nodeHash } from './node-hash.js'
+export { EMPTY_ROOT } from './empty-root.js'
+export { rootFromNodes } from './root-from-nodes.js'
+export { CompactRange } from './compact-range.js'
+export { frontierNodes } from './frontier-nodes.js'
+export { rangeNodes } from './range-nodes.js'
+export { nodeLocation } from './node-location.js'
+export type { TreeNode } from './tree-node.js'

@@ -1,0 +1,11 @@
+// C2SP signed-note (https://c2sp.org/signed-note) with Ed25519 keys.
+export { noteKeyId } from './note-key-id.js'
+export { formatVerifierKey } from './format-verifier-key.js'
+export { parseVerifierKey } from './parse-verifier-key.js'
+export type { ParsedVerifierKey } from './parsed-verifier-key.js'
+export { signNote } from './sign-note.js'
+export type { NoteSigner } from './note-signer.js'
+export { openNote, type OpenedNote } from './open-note.js'
+export { publicKeyBytes } from './public-key-bytes.js'
+export { NoteVerificationError, type NoteRejection } from './note-verification-error.js'
+export { NoteKeyError } from './note-key-error.js'

@@ -1,0 +1,31 @@
+/** Errors the service answers with on purpose. Each has a stable code, like Fastify's FST_ERR_*. */
+export class AuditServiceError extends Error {
+  constructor (readonly code: string, readonly statusCode: number, message: string, readonly details?: unknown) {
+    super(message)
+    this.name = 'AuditServiceError'
+  }
+
+  toJSON () {
+    return { code: this.code, message: this.message, details: this.details }
+  }
+}
+
+export class IdConflictError extends AuditServiceError {
+  constructor (readonly conflicts: Array<{ index: number, id: string }>) {
+    super('AUDIT_ERR_ID_CONFLICT', 409,
+      `event id already accepted with different content: ${conflicts.map(c => `/${c.index}/id ${c.id}`).join(', ')}`,
+      conflicts)
+  }
+}
+
+export class QueueUnavailableError extends AuditServiceError {
+  constructor (reason: string) {
+    super('AUDIT_ERR_QUEUE_UNAVAILABLE', 503, `queue unavailable, event not accepted: ${reason}`)
+  }
+}
+
+export class BacklogFullError extends AuditServiceError {
+  constructor (waiting: number, limit: number) {
+    super('AUDIT_ERR_BACKLOG_FULL', 503, `queue backlog ${waiting} jobs is over the limit ${limit}; retry later`)
+  }
+}

@@ -1,0 +1,48 @@
+import { findIJsonViolation } from '../core/find-ijson-violation.js'
+import { METADATA_LIMITS } from '../schemas/audit-event.js'
+import type { FieldError } from './field-error.js'
+
+/**
+ * Checks JSON Schema cannot express: I-JSON (RFC 7493) numbers and strings, the metadata
+ * bounds, NUL characters (PostgreSQL's jsonb cannot hold them, and an event the worker could
+ * never store must be refused here, not dead-lettered later) and a real instant in time.
+ */
+export function eventContentErrors (event: Record<string, unknown>, pointer = ''): FieldError[] {
+  const errors: FieldError[] = []
+  const add = (field: string, reason: string) => errors.push({ field: pointer + field, in: 'body', reason })
+
+  const violation = findIJsonViolation(event, { maxDepth: METADATA_LIMITS.maxDepth + 1, maxKeys: METADATA_LIMITS.maxKeys, maxTotalNodes: METADATA_LIMITS.maxNodes + 64 })
+  if (violation !== undefined) add(violation.pointer, violation.reason)
+
+  const bad = findBadString(event)
+  if (bad !== undefined) add(bad.pointer, bad.reason)
+
+  const occurredAt = event.occurred_at
+  if (typeof occurredAt === 'string') {
+    const time = Date.parse(occurredAt)
+    if (Number.isNaN(time)) add('/occurred_at', 'not a valid instant in time')
+    else if (time < 0 || occurredAt.startsWith('0000')) add('/occurred_at', 'must be after 1970-01-01T00:00:00Z')
+  }
+  return errors
+}
+
+// Iterative so that no input can exhaust the stack.
+function findBadString (root: unknown): { pointer: string, reason: string } | undefined {
+  const stack: Array<[unknown, string]> = [[root, '']]
+  while (stack.length > 0) {
+    const [value, pointer] = stack.pop()!
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return { pointer, reason: 'NUL characters (\\u0000) are not accepted' }
+      if (value.length > METADATA_LIMITS.maxStringLength) return { pointer, reason: `string longer than ${METADATA_LIMITS.maxStringLength} characters` }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, `${pointer}/${i}`]))
+    } else if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) {
+        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
+        if (key.includes('\u0000')) return { pointer: child, reason: 'NUL characters (\\u0000) are not accepted in keys' }
+        stack.push([(value as Record<string, unknown>)[key], child])
+      }
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,32 @@
+import { buildPendingRecord, contentDigest, type QueuedEvent } from '../core/audit-record.js'
+import { uuidV7 } from '../core/uuid-v7.js'
+import type { AuditEventInput } from '../schemas/audit-event.js'
+
+export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
+
+export interface PrepareContext {
+  tenant: string
+  requestId: string
+  receivedAt: string
+  scrub: Scrubber
+}
+
+/**
+ * From a validated event to what is enqueued: ids and tenant settled, secrets scrubbed (the
+ * record keeps the JSON Pointers of what was removed), and the content digest computed.
+ */
+export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent {
+  const { id = uuidV7(), tenant: _tenant, ...sent } = input
+  const scrubbed = ctx.scrub(sent)
+  const event = scrubbed.value as Record<string, unknown>
+  // The digest covers what the producer sent, so a retry under a new request id is the same event.
+  const digest = contentDigest({ ...event, id, tenant: ctx.tenant }).toString('hex')
+  const redactions = scrubbed.redactions
+  if (event.request_id === undefined) {
+    const filled = ctx.scrub({ request_id: ctx.requestId })
+    event.request_id = (filled.value as { request_id: string }).request_id
+    redactions.push(...filled.redactions)
+  }
+  const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
+  return { record, digest }
+}

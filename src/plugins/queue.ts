@@ -1,0 +1,46 @@
+import fp from 'fastify-plugin'
+import type { Redis } from 'ioredis'
+import type { Config } from '../config.js'
+import { createEventQueue, type EventQueue } from '../queue/create-event-queue.js'
+import { EventProducer } from '../queue/event-producer.js'
+import { createRedisConnection } from '../queue/redis-connection.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis
+    eventQueue: EventQueue
+    producer: EventProducer
+  }
+}
+
+/** Shared Redis connection, BullMQ queue and the batching producer; closed with the app. */
+export default fp<{ config: Config }>(async (app, { config }) => {
+  const redis = createRedisConnection(config.redisUrl, 'producer')
+  const eventQueue = createEventQueue({
+    name: config.queueName,
+    prefix: config.queuePrefix,
+    connection: redis,
+    attempts: config.jobAttempts,
+    backoffMs: config.jobBackoffMs
+  })
+  // BullMQ reports connection trouble as 'error' events; requests see it as a 503.
+  eventQueue.on('error', () => {})
+  const producer = new EventProducer({
+    queue: eventQueue,
+    redis,
+    keyPrefix: config.queuePrefix,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    batchWindowMs: config.ingestBatchWindowMs,
+    batchMax: config.ingestBatchMax,
+    maxWaiting: config.queueMaxWaiting
+  })
+  producer.startBacklogMonitor()
+  app.decorate('redis', redis)
+  app.decorate('eventQueue', eventQueue)
+  app.decorate('producer', producer)
+  app.addHook('preClose', async () => { await producer.close() })
+  app.addHook('onClose', async () => {
+    await eventQueue.close().catch(() => {})
+    redis.disconnect()
+  })
+}, { name: 'queue' })

@@ -1,0 +1,189 @@
+import type { Redis } from 'ioredis'
+import type { PendingRecord, QueuedEvent } from '../core/audit-record.js'
+import { BacklogFullError, IdConflictError, QueueUnavailableError } from '../errors.js'
+import { APPEND_JOB_NAME } from './append-job.js'
+import type { EventQueue } from './create-event-queue.js'
+
+export type IngestItem = QueuedEvent
+
+export interface IngestResult {
+  id: string
+  received_at: string
+  /** True when the event was already accepted earlier: nothing new was enqueued for it. */
+  duplicate: boolean
+}
+
+export interface EventProducerOptions {
+  queue: EventQueue
+  redis: Redis
+  keyPrefix: string
+  idempotencyTtlSeconds: number
+  /** Milliseconds to gather concurrent requests into one enqueue; 0 enqueues each at once. */
+  batchWindowMs: number
+  batchMax: number
+  maxWaiting: number
+  enqueueTimeoutMs?: number
+}
+
+interface Request {
+  items: IngestItem[]
+  resolve: (results: IngestResult[]) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Puts accepted events into Redis. A request's promise resolves only once its events are in
+ * a BullMQ job: that is the moment the API may answer 202.
+ *
+ * Idempotency: each accepted id leaves a key `<prefix>:idem:<tenant>:<id>` holding its digest
+ * for a while; a repeat with the same digest is answered from it without a second job, a
+ * repeat with another digest is refused (409). Past the key's lifetime the worker's unique
+ * (tenant, id) constraint takes over.
+ */
+export class EventProducer {
+  readonly #opts: EventProducerOptions
+  #buffer: Request[] = []
+  #buffered = 0
+  #timer: NodeJS.Timeout | undefined
+  #waiting = 0
+  #backlogTimer: NodeJS.Timeout | undefined
+
+  constructor (options: EventProducerOptions) {
+    this.#opts = options
+  }
+
+  /** Jobs waiting in the queue, as last sampled. */
+  get waiting (): number {
+    return this.#waiting
+  }
+
+  /** Samples the backlog twice a second, off the request path. */
+  startBacklogMonitor (intervalMs = 500): void {
+    const sample = () => {
+      this.#opts.queue.getWaitingCount().then(n => { this.#waiting = n }, () => {})
+    }
+    sample()
+    this.#backlogTimer = setInterval(sample, intervalMs)
+    this.#backlogTimer.unref()
+  }
+
+  submit (items: IngestItem[]): Promise<IngestResult[]> {
+    if (this.#waiting >= this.#opts.maxWaiting) {
+      return Promise.reject(new BacklogFullError(this.#waiting, this.#opts.maxWaiting))
+    }
+    return new Promise((resolve, reject) => {
+      const request = { items, resolve, reject }
+      if (this.#opts.batchWindowMs === 0 || items.length >= this.#opts.batchMax) {
+        void this.#flush([request])
+        return
+      }
+      this.#buffer.push(request)
+      this.#buffered += items.length
+      if (this.#buffered >= this.#opts.batchMax) this.#flushBuffer()
+      else this.#timer ??= setTimeout(() => this.#flushBuffer(), this.#opts.batchWindowMs)
+    })
+  }
+
+  /** Sends whatever is buffered now; used on shutdown so no request is left waiting. */
+  async close (): Promise<void> {
+    if (this.#backlogTimer !== undefined) clearInterval(this.#backlogTimer)
+    this.#flushBuffer()
+  }
+
+  #flushBuffer (): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    const requests = this.#buffer
+    this.#buffer = []
+    this.#buffered = 0
+    if (requests.length > 0) void this.#flush(requests)
+  }
+
+  async #flush (requests: Request[]): Promise<void> {
+    try {
+      await this.#withTimeout(this.#enqueue(requests))
+    } catch (err) {
+      const error = err instanceof QueueUnavailableError ? err : new QueueUnavailableError((err as Error).message)
+      for (const request of requests) request.reject(error)
+    }
+  }
+
+  async #enqueue (requests: Request[]): Promise<void> {
+    const { redis, queue, idempotencyTtlSeconds } = this.#opts
+    const all = requests.flatMap(r => r.items)
+    const keys = all.map(item => this.#key(item.record))
+    const known = await redis.mget(...keys)
+
+    // Settled within this flush, so two requests in one window also see each other.
+    const seen = new Map<string, { digest: string, received_at: string }>()
+    const fresh: IngestItem[] = []
+    const answers: Array<() => void> = []
+    let offset = 0
+    for (const request of requests) {
+      const results: IngestResult[] = []
+      const conflicts: Array<{ index: number, id: string }> = []
+      const mine: IngestItem[] = []
+      request.items.forEach((item, index) => {
+        const key = keys[offset + index]!
+        const prior = seen.get(key) ?? parseKnown(known[offset + index])
+        if (prior === undefined) {
+          mine.push(item)
+          results.push({ id: item.record.id, received_at: item.record.received_at, duplicate: false })
+        } else if (prior.digest === item.digest) {
+          results.push({ id: item.record.id, received_at: prior.received_at, duplicate: true })
+        } else {
+          conflicts.push({ index, id: item.record.id })
+        }
+      })
+      offset += request.items.length
+      if (conflicts.length > 0) {
+        request.reject(new IdConflictError(conflicts))
+        continue
+      }
+      for (const item of mine) {
+        seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at })
+        fresh.push(item)
+      }
+      answers.push(() => request.resolve(results))
+    }
+
+    if (fresh.length > 0) {
+      const jobs = []
+      for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
+        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax) } })
+      }
+      await queue.addBulk(jobs)
+      // Best effort: if this fails the events are still queued, only the fast duplicate
+      // answer is lost and the worker's unique (tenant, id) deduplicates instead.
+      const pipeline = redis.pipeline()
+      for (const item of fresh) {
+        pipeline.set(this.#key(item.record), `${item.digest} ${item.record.received_at}`, 'EX', idempotencyTtlSeconds, 'NX')
+      }
+      await pipeline.exec().catch(() => {})
+    }
+    for (const answer of answers) answer()
+  }
+
+  #key (record: PendingRecord): string {
+    return `${this.#opts.keyPrefix}:idem:${record.tenant}:${record.id}`
+  }
+
+  async #withTimeout<T> (promise: Promise<T>): Promise<T> {
+    const ms = this.#opts.enqueueTimeoutMs ?? 3000
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms`)), ms)
+    })
+    try {
+      return await Promise.race([promise, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
+function parseKnown (value: string | null | undefined): { digest: string, received_at: string } | undefined {
+  if (value == null) return undefined
+  const space = value.indexOf(' ')
+  return { digest: value.slice(0, space), received_at: value.slice(space + 1) }
+}

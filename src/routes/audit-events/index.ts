@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { compileScrubber } from '../../core/scrub-secrets.js'
+import { eventContentErrors } from '../../http/event-content-errors.js'
+import { RequestValidationError } from '../../http/field-error.js'
+import { prepareEvent } from '../../http/prepare-event.js'
+import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput, type AuditEventInput as EventInput } from '../../schemas/audit-event.js'
+import { ErrorResponse } from '../../schemas/error.js'
+
+export interface AuditEventRoutesOptions {
+  defaultTenant: string
+  scrubExtraKeys: string[]
+  batchBodyLimit: number
+}
+
+const errorResponses = { 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
+
+const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
+  const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys })
+
+  // The tenant will come from the API key (tenancy issue); until then the body may name it.
+  const tenantOf = (event: EventInput) => event.tenant ?? opts.defaultTenant
+
+  app.post('/audit-events', {
+    schema: {
+      summary: 'Record one audit event',
+      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe.',
+      tags: ['events'],
+      body: AuditEventInput,
+      response: { 202: AcceptedEvent, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const errors = eventContentErrors(request.body)
+    if (errors.length > 0) throw new RequestValidationError(errors)
+    const item = prepareEvent(request.body, {
+      tenant: tenantOf(request.body), requestId: request.id, receivedAt: new Date().toISOString(), scrub
+    })
+    const [result] = await app.producer.submit([item])
+    return reply.code(202).send({ ...result!, status: 'accepted' as const })
+  })
+
+  app.post('/audit-events/batch', {
+    bodyLimit: opts.batchBodyLimit,
+    schema: {
+      summary: 'Record up to 1,000 audit events at once',
+      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`).',
+      tags: ['events'],
+      body: AuditEventBatchInput,
+      response: { 202: AcceptedBatch, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const events = request.body.events
+    const errors = events.flatMap((event, i) => eventContentErrors(event, `/events/${i}`))
+    if (errors.length > 0) throw new RequestValidationError(errors)
+    const receivedAt = new Date().toISOString()
+    const items = events.map(event => prepareEvent(event, { tenant: tenantOf(event), requestId: request.id, receivedAt, scrub }))
+    const results = await app.producer.submit(items)
+    return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...r, status: 'accepted' as const })) })
+  })
+}
+
+export default auditEventRoutes

@@ -1,0 +1,93 @@
+import { Type, type Static } from 'typebox'
+
+const Name = (description: string, maxLength = 128) => Type.String({ minLength: 1, maxLength, description })
+const TenantName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant name' })
+
+export const Actor = Type.Object({
+  type: Name('Kind of actor, e.g. user, service, api_key', 64),
+  id: Name('Stable identifier of the actor', 256),
+  name: Type.Optional(Type.String({ maxLength: 256 })),
+  ip: Type.Optional(Type.String({ maxLength: 45, pattern: '^[0-9A-Fa-f:.]{2,45}$', description: 'IPv4 or IPv6 address' })),
+  user_agent: Type.Optional(Type.String({ maxLength: 1024 }))
+}, { additionalProperties: false })
+
+export const Target = Type.Object({
+  type: Name('Kind of resource', 64),
+  id: Name('Identifier of the resource', 256),
+  name: Type.Optional(Type.String({ maxLength: 256 }))
+}, { additionalProperties: false })
+
+export const Source = Type.Object({
+  service: Name('Producing service', 128),
+  version: Type.Optional(Type.String({ maxLength: 64 })),
+  instance: Type.Optional(Type.String({ maxLength: 128 }))
+}, { additionalProperties: false })
+
+// Limits on the free-form part; checked after schema validation (see validate-event-content.ts).
+export const METADATA_LIMITS = { maxDepth: 8, maxKeys: 100, maxStringLength: 8192, maxNodes: 2000 }
+
+const eventProperties = {
+  id: Type.Optional(Type.String({ format: 'uuid', description: 'Idempotency key chosen by the producer; a UUIDv7 is made when absent' })),
+  occurred_at: Type.String({ format: 'date-time', maxLength: 40, description: 'When it happened (RFC 3339)' }),
+  action: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+    description: 'Dotted action name, e.g. user.login'
+  }),
+  actor: Actor,
+  target: Type.Optional(Target),
+  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('unknown')])),
+  tenant: Type.Optional(TenantName),
+  source: Type.Optional(Source),
+  request_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  metadata: Type.Optional(Type.Object({}, {
+    additionalProperties: true,
+    maxProperties: METADATA_LIMITS.maxKeys,
+    description: `Free-form JSON object: at most ${METADATA_LIMITS.maxKeys} keys per object, ` +
+      `${METADATA_LIMITS.maxDepth} levels, strings of ${METADATA_LIMITS.maxStringLength} characters, I-JSON numbers`
+  }))
+}
+
+const eventExample = {
+  occurred_at: '2026-11-26T12:00:00Z',
+  action: 'user.login',
+  actor: { type: 'user', id: 'u_123', name: 'Ada', ip: '203.0.113.7' },
+  target: { type: 'session', id: 's_456' },
+  outcome: 'success',
+  source: { service: 'auth', version: '1.4.0' },
+  metadata: { method: 'password', mfa: true }
+}
+
+export const AuditEventInput = Type.Object(eventProperties, {
+  $id: 'AuditEventInput',
+  additionalProperties: false,
+  description: 'An audit event as a producer sends it',
+  examples: [eventExample]
+})
+export type AuditEventInput = Static<typeof AuditEventInput>
+
+export const BATCH_MAX_EVENTS = 1000
+
+export const AuditEventBatchInput = Type.Object({
+  events: Type.Array(Type.Object(eventProperties, { additionalProperties: false }), { minItems: 1, maxItems: BATCH_MAX_EVENTS })
+}, { $id: 'AuditEventBatchInput', additionalProperties: false, examples: [{ events: [eventExample] }] })
+export type AuditEventBatchInput = Static<typeof AuditEventBatchInput>
+
+export const AcceptedEvent = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  received_at: Type.String({ format: 'date-time' }),
+  status: Type.Literal('accepted'),
+  duplicate: Type.Boolean({ description: 'True when this id was already accepted with the same content' })
+}, { $id: 'AcceptedEvent', examples: [{ id: '01937a4e-2b1c-7def-8a00-1234567890ab', received_at: '2026-11-26T12:00:00.123Z', status: 'accepted', duplicate: false }] })
+
+export const AcceptedBatch = Type.Object({
+  accepted: Type.Integer({ description: 'Number of events in the batch' }),
+  items: Type.Array(Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    received_at: Type.String({ format: 'date-time' }),
+    status: Type.Literal('accepted'),
+    duplicate: Type.Boolean()
+  }))
+}, { $id: 'AcceptedBatch' })

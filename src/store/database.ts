@@ -1,0 +1,85 @@
+import { Kysely, PostgresDialect, type Generated } from 'kysely'
+import pg from 'pg'
+
+export interface AuditEventsTable {
+  tenant: string
+  seq: number
+  id: string
+  prev_hash: Buffer
+  hash: Buffer
+  canonical: Buffer
+  record: unknown
+  content_digest: Buffer
+  tree_nodes: Buffer
+  occurred_at: Date | string
+  received_at: Date | string
+  stored_at: Generated<Date>
+  action: string
+  actor_type: string
+  actor_id: string
+  target_type: string | null
+  target_id: string | null
+  outcome: string | null
+  request_id: string | null
+}
+
+export interface ChainHeadsTable {
+  tenant: string
+  size: number
+  head_hash: Buffer
+  frontier: Buffer
+  root_hash: Buffer
+  updated_at: Generated<Date>
+}
+
+export interface CheckpointsTable {
+  tenant: string
+  size: number
+  root_hash: Buffer
+  note: string
+  created_at: Generated<Date>
+}
+
+export interface Database {
+  audit_events: AuditEventsTable
+  chain_heads: ChainHeadsTable
+  checkpoints: CheckpointsTable
+}
+
+// Sequence numbers and sizes are bigint columns; they stay far below 2^53, so parse them as
+// numbers instead of pg's default strings. Scoped to our pool, not pg's global parsers.
+const INT8_OID = 20
+const types = {
+  getTypeParser (oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format as 'text')
+  }
+}
+
+export interface DatabaseOptions {
+  connectionString: string
+  max?: number
+  /** Fail fast when PostgreSQL is unreachable instead of waiting for the OS timeout. */
+  connectionTimeoutMillis?: number
+  applicationName?: string
+}
+
+/**
+ * Creates a Kysely instance over a pg pool.
+ *
+ * @example
+ * const db = createDatabase({ connectionString: config.databaseUrl })
+ * await db.selectFrom('chain_heads').selectAll().execute()
+ */
+export function createDatabase (options: DatabaseOptions): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    application_name: options.applicationName ?? 'audit-service',
+    types
+  })
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  pool.on('error', () => {})
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}

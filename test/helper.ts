@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import type { Kysely } from 'kysely'
+import { buildApp } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { createDatabase, type Database } from '../src/store/database.js'
+import { migrateToLatest } from '../src/store/migrate-to-latest.js'
+import { createWorker } from '../workers/create-worker.js'
+
+type Test = { teardown: (fn: () => unknown) => void }
+
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** A port nothing listens on, to simulate an unreachable dependency. */
+export const CLOSED_PORT = 1
+
+/** A fresh database with migrations applied, dropped when the test ends. */
+export async function createTestDatabase (t: Test): Promise<string> {
+  const name = `audit_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)
+  const db = createDatabase({ connectionString: url, max: 1 })
+  await migrateToLatest(db)
+  await db.destroy()
+  t.teardown(async () => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL })
+    await client.connect()
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await client.end()
+  })
+  return url
+}
+
+/** Removes every Redis key under a test's queue prefix when the test ends. */
+export function cleanRedisPrefix (t: Test, prefix: string): void {
+  t.teardown(async () => {
+    const redis = new Redis(REDIS_URL)
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) await redis.del(...keys)
+    } while (cursor !== '0')
+    await redis.quit()
+  })
+}
+
+/** Configuration for one test file: its own database and its own queue prefix. */
+export async function testConfig (t: Test, env: Record<string, string> = {}): Promise<Config> {
+  const databaseUrl = env.DATABASE_URL ?? await createTestDatabase(t)
+  const prefix = env.QUEUE_PREFIX ?? `t${randomBytes(5).toString('hex')}`
+  cleanRedisPrefix(t, prefix)
+  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
+}
+
+export function testEnv (config: Config): Record<string, string> {
+  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn' }
+}
+
+export async function buildTestApp (t: Test, config: Config) {
+  const app = await buildApp({ config })
+  t.teardown(() => app.close())
+  return app
+}
+
+export async function startTestWorker (t: Test, config: Config) {
+  const worker = await createWorker(config, createLogger('silent', 'test-worker'))
+  t.teardown(() => worker.close())
+  return worker
+}
+
+/** Runs `audit-service <command>` from the TypeScript sources as a real child process. */
+export function spawnCli (command: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit']
+  })
+}
+
+export function openDatabase (t: Test, url: string): Kysely<Database> {
+  const db = createDatabase({ connectionString: url, max: 2 })
+  t.teardown(() => db.destroy())
+  return db
+}
+
+/** Polls until `check` returns a truthy value; no fixed sleeps in tests. */
+export async function waitFor<T> (check: () => Promise<T> | T, { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, intervalMs))
+  }
+}
+
+export function sampleEvent (overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    occurred_at: '2026-11-26T12:00:00Z',
+    action: 'user.login',
+    actor: { type: 'user', id: 'u_1', name: 'Ada' },
+    target: { type: 'session', id: 's_1' },
+    outcome: 'success',
+    source: { service: 'auth' },
+    metadata: { method: 'password' },
+    ...overrides
+  }
+}
+
+export async function countRows (db: Kysely<Database>, tenant = 'default'): Promise<number> {
+  const row = await db.selectFrom('audit_events').select(eb => eb.fn.countAll<string>().as('n')).where('tenant', '=', tenant).executeTakeFirstOrThrow()
+  return Number(row.n)
+}

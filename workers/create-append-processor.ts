@@ -1,0 +1,59 @@
+import { UnrecoverableError, type Job } from 'bullmq'
+import type { Logger } from 'pino'
+import type { ChainAppender } from '../src/append/chain-appender.js'
+import type { QueuedEvent } from '../src/core/audit-record.js'
+import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../src/queue/append-job.js'
+import type { EventQueue } from '../src/queue/create-event-queue.js'
+import type { AppendOutcome } from '../src/store/event-store.js'
+
+export interface AppendProcessorOptions {
+  appender: ChainAppender
+  /** Where conflicting events of a multi-event job are re-queued alone, to be dead-lettered. */
+  queue: EventQueue
+  logger: Logger
+}
+
+/**
+ * Turns one job into appends, one per tenant it holds. A redelivered job is harmless: its
+ * events are found by (tenant, id) and reported as duplicates.
+ *
+ * An event whose id is stored with other content must not be overwritten, nor silently
+ * dropped: a job holding only that event fails for good (the dead-letter set keeps it with
+ * the reason); in a larger job the others are stored and the conflicting event is re-queued
+ * as a job of its own, which then fails the same way.
+ */
+export function createAppendProcessor (options: AppendProcessorOptions) {
+  const { appender, queue, logger } = options
+  return async function processAppendJob (job: Job<AppendJobData, AppendJobResult>): Promise<AppendJobResult> {
+    const events = job.data.events
+    const byTenant = new Map<string, QueuedEvent[]>()
+    for (const event of events) {
+      const list = byTenant.get(event.record.tenant)
+      if (list === undefined) byTenant.set(event.record.tenant, [event])
+      else list.push(event)
+    }
+    const settled = await Promise.all([...byTenant].map(async ([tenant, list]) => {
+      const outcomes = await appender.append(tenant, list)
+      return outcomes.map((outcome, i) => ({ outcome, event: list[i]! }))
+    }))
+    const results = settled.flat()
+    const conflicts = results.filter((r): r is { outcome: Extract<AppendOutcome, { status: 'conflict' }>, event: QueuedEvent } =>
+      r.outcome.status === 'conflict')
+
+    if (conflicts.length > 0) {
+      if (events.length === 1) throw new UnrecoverableError(conflicts[0]!.outcome.reason)
+      await queue.addBulk(conflicts.map(({ event }) => ({
+        name: APPEND_JOB_NAME,
+        data: { events: [event] },
+        // Deterministic id: a redelivery of this job does not queue the conflict twice.
+        opts: { jobId: `conflict-${job.id}-${event.record.tenant}-${event.record.id}`, attempts: 1 }
+      })))
+      logger.warn({ job: job.id, ids: conflicts.map(c => c.event.record.id) }, 'conflicting event ids re-queued for dead-lettering')
+    }
+    return {
+      stored: results.filter(r => r.outcome.status === 'stored').length,
+      duplicates: results.filter(r => r.outcome.status === 'duplicate').length,
+      conflicts: conflicts.length
+    }
+  }
+}

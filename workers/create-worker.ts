@@ -1,0 +1,50 @@
+import { Worker } from 'bullmq'
+import type { Logger } from 'pino'
+import { ChainAppender } from '../src/append/chain-appender.js'
+import type { Config } from '../src/config.js'
+import type { AppendJobData, AppendJobResult } from '../src/queue/append-job.js'
+import { createEventQueue } from '../src/queue/create-event-queue.js'
+import { createRedisConnection } from '../src/queue/redis-connection.js'
+import { createDatabase } from '../src/store/database.js'
+import { PgEventStore } from '../src/store/pg-event-store.js'
+import { createAppendProcessor } from './create-append-processor.js'
+
+export interface AuditWorker {
+  close (): Promise<void>
+}
+
+/**
+ * Wires the append worker: BullMQ consumer -> chain appender -> PostgreSQL. Never exits the
+ * process itself; `workers/main.ts` owns signals and exit codes.
+ */
+export async function createWorker (config: Config, logger: Logger): Promise<AuditWorker> {
+  const db = createDatabase({ connectionString: config.databaseUrl, max: 10, applicationName: 'audit-service-worker' })
+  const store = new PgEventStore(db)
+  const appender = new ChainAppender({ store, maxBatch: config.appendBatchMax })
+  const queueConnection = createRedisConnection(config.redisUrl, 'worker')
+  const queue = createEventQueue({
+    name: config.queueName,
+    prefix: config.queuePrefix,
+    connection: queueConnection,
+    attempts: config.jobAttempts,
+    backoffMs: config.jobBackoffMs
+  })
+  const workerConnection = createRedisConnection(config.redisUrl, 'worker')
+  const worker = new Worker<AppendJobData, AppendJobResult>(config.queueName,
+    createAppendProcessor({ appender, queue, logger }),
+    { connection: workerConnection, prefix: config.queuePrefix, concurrency: config.workerConcurrency })
+
+  worker.on('failed', (job, err) => {
+    logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'append job failed')
+  })
+  worker.on('error', err => logger.error({ err: err.message }, 'worker error'))
+
+  return {
+    async close () {
+      // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
+      await worker.close()
+      await queue.close()
+      await Promise.allSettled([db.destroy(), workerConnection.quit(), queueConnection.quit()])
+    }
+  }
+}

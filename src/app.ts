@@ -10,6 +10,7 @@ import swaggerPlugin from './plugins/external/swagger.js'
 import queuePlugin from './plugins/queue.js'
 import auditEventRoutes from './routes/audit-events/index.js'
 import healthRoutes from './routes/health/index.js'
+import { sharedSchemas } from './schemas/index.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -44,6 +45,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   registerJsonBodyParser(app)
   app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
 
+  // Shared schemas become named OpenAPI components; routes use the same objects inline.
+  for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })

@@ -7,6 +7,8 @@ import { RequestValidationError } from './field-error.js'
  * silently turned into U+FFFD and hashed. Prototype-poisoning keys are refused too.
  */
 export function registerJsonBodyParser (app: FastifyInstance): void {
+  // JSON is the only body this API takes; anything else is a 415, not a schema error.
+  app.removeContentTypeParser('text/plain')
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer

@@ -12,6 +12,8 @@ export const openapiInfo = {
 /** OpenAPI 3.1 document built from the route schemas, served as a page at /docs. */
 export default fp(async (app: FastifyInstance) => {
   await app.register(swagger, {
+    // Components are named after each schema's $id instead of def-0, def-1...
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: openapiInfo,

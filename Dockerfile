@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every role: `api` (default), `worker`, `migrate`, `start`.
+#   docker build -t audit-service .
+#   docker run --rm -e DATABASE_URL=... audit-service migrate
+#   docker run -d -p 3000:3000 -e DATABASE_URL=... -e REDIS_URL=... audit-service api
+#   docker run -d -e DATABASE_URL=... -e REDIS_URL=... audit-service worker
+# Configuration is environment only: see .env.example.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: all dependencies, compile TypeScript, then drop dev dependencies ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+# Manifests first, so the dependency layer is reused while only sources change.
+COPY package.json package-lock.json ./
+# Install scripts stay enabled: msgpackr-extract picks its prebuilt binary, esbuild (tsx) its
+# platform package. Neither needs a compiler; their warnings do not fail the build.
+RUN npm ci
+COPY . .
+RUN npm run build \
+ && npm prune --omit=dev \
+ && npm cache clean --force
+
+# ---- runtime: compiled JavaScript + production node_modules, non-root ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DEV_KEY_DIR=/home/node/.config/audit-service
+WORKDIR /app
+# Official node images have the user "node" (uid 1000); create it if a base lacks it. The
+# dev signing-key directory exists and belongs to it, so a volume mounted there (shared by
+# api and worker) starts out writable by the service.
+RUN if ! id -u node >/dev/null 2>&1; then useradd --create-home --uid 1000 --user-group --shell /usr/sbin/nologin node; fi \
+ && mkdir -p "$DEV_KEY_DIR" \
+ && chown -R node:node /home/node/.config \
+ && chmod 700 "$DEV_KEY_DIR"
+# Application files stay owned by root: the service can read them, not rewrite them.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+# Liveness only (no I/O): /health/live. Slim images have no curl, so node does the request.
+# Meaningful for `api` only; docker-compose.yml disables it for the worker and migrate.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/src/cli.js"]
+CMD ["api"]

@@ -1,0 +1,6 @@
+import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput } from './audit-event.js'
+import { ErrorResponse } from './error.js'
+import { HealthResponse, LiveResponse } from './health.js'
+
+/** Every schema with an `$id`, registered once so the OpenAPI document names them. */
+export const sharedSchemas = [AuditEventInput, AuditEventBatchInput, AcceptedEvent, AcceptedBatch, ErrorResponse, HealthResponse, LiveResponse]

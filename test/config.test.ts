@@ -1,0 +1,42 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+t.test('defaults work on a machine with local PostgreSQL and Redis', async t => {
+  const config = loadConfig({})
+  t.equal(config.port, 3000)
+  t.equal(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/audit_service')
+  t.equal(config.redisUrl, 'redis://127.0.0.1:6379')
+  t.equal(config.logLevel, 'info')
+})
+
+t.test('a bad value names the variable', async t => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ PORT: 'abc' }, 'PORT', /integer/],
+    [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /valid URL/],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL', /postgres/],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
+    [{ QUEUE_PREFIX: 'a b' }, 'QUEUE_PREFIX', /letters/],
+    [{ SIGNING_KEY_NAME: 'a+b' }, 'SIGNING_KEY_NAME', /"\+"/]
+  ]
+  for (const [env, variable, message] of cases) {
+    try {
+      loadConfig(env)
+      t.fail(`${variable} should be refused`)
+    } catch (err) {
+      t.type(err, ConfigError)
+      t.equal((err as ConfigError).variable, variable)
+      t.match((err as Error).message, message)
+      t.match((err as Error).message, new RegExp(`^${variable}: `))
+    }
+  }
+})
+
+t.test('the CLI exits with one clear message on bad configuration', async t => {
+  const { spawnSync } = await import('node:child_process')
+  const { ROOT } = await import('./helper.js')
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'api'], { cwd: ROOT, env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' })
+  t.equal(res.status, 78)
+  t.equal(res.stderr.trim(), 'audit-service: invalid configuration: PORT: must be an integer, got "eighty"')
+})

@@ -8,7 +8,7 @@ export const OPENAPI_PATH = fileURLToPath(new URL('../openapi/openapi.json', imp
 /** The OpenAPI document as the code describes it, serialised the way it is committed. */
 export async function renderOpenapi (): Promise<string> {
   // Nothing is contacted: the document comes from the route schemas alone.
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1' }) })
+  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1', SIGNING_KEY: '00'.repeat(32) }) })
   try {
     await app.ready()
     return JSON.stringify(app.swagger(), null, 2) + '\n'

@@ -8,7 +8,12 @@ import { createValidatorCompiler } from './http/validator-compiler.js'
 import databasePlugin from './plugins/database.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import queuePlugin from './plugins/queue.js'
+import exportRoutes from './routes/audit-events/export.js'
 import auditEventRoutes from './routes/audit-events/index.js'
+import checkpointRoutes from './routes/checkpoints/index.js'
+import verifyRoutes from './routes/verify/index.js'
+import wellKnownRoutes from './routes/well-known/index.js'
+import signingPlugin from './plugins/signing.js'
 import healthRoutes from './routes/health/index.js'
 import { sharedSchemas } from './schemas/index.js'
 
@@ -50,6 +55,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
+  await app.register(signingPlugin, {
+    name: config.signingKeyName,
+    devKeyDir: config.devKeyDir,
+    ...(config.signingKey !== undefined && { key: config.signingKey }),
+    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
+  })
 
   await app.register(healthRoutes, { timeoutMs: config.healthTimeoutMs, maxWaiting: config.queueMaxWaiting })
   await app.register(auditEventRoutes, {
@@ -57,6 +68,11 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     scrubExtraKeys: config.scrubExtraKeys,
     batchBodyLimit: config.batchBodyLimitBytes
   })
+  const logRoutes = { defaultTenant: config.defaultTenant, originPrefix: config.logOrigin }
+  await app.register(exportRoutes, logRoutes)
+  await app.register(checkpointRoutes, logRoutes)
+  await app.register(verifyRoutes, logRoutes)
+  await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` })

@@ -8,13 +8,15 @@ commands:
   api       run the HTTP API
   worker    run the append worker
   migrate   create the database if needed and apply migrations
+  verify    verify an NDJSON export offline (audit-service verify --help)
 `
 
 const commands: Record<string, () => Promise<void>> = {
   start: async () => (await import('./commands/start.js')).start(),
   api: async () => (await import('./server.js')).main(),
   worker: async () => (await import('../workers/main.js')).main(),
-  migrate: async () => (await import('./commands/migrate.js')).migrate()
+  migrate: async () => (await import('./commands/migrate.js')).migrate(),
+  verify: async () => { process.exitCode = await (await import('./commands/verify.js')).verify(process.argv.slice(3)) }
 }
 
 const [command] = process.argv.slice(2)

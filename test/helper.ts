@@ -59,11 +59,14 @@ export async function testConfig (t: Test, env: Record<string, string> = {}): Pr
   const databaseUrl = env.DATABASE_URL ?? await createTestDatabase(t)
   const prefix = env.QUEUE_PREFIX ?? `t${randomBytes(5).toString('hex')}`
   cleanRedisPrefix(t, prefix)
-  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
+  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, SIGNING_KEY: TEST_SIGNING_SEED, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
 }
 
+/** A fixed Ed25519 seed for tests, so no development key is written to the home directory. */
+export const TEST_SIGNING_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+
 export function testEnv (config: Config): Record<string, string> {
-  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn' }
+  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED }
 }
 
 export async function buildTestApp (t: Test, config: Config) {

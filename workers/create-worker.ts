@@ -7,6 +7,9 @@ import { createEventQueue } from '../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../src/queue/redis-connection.js'
 import { createDatabase } from '../src/store/database.js'
 import { PgEventStore } from '../src/store/pg-event-store.js'
+import { CheckpointSigner, scheduleCheckpoints } from '../src/checkpoints/checkpoint-signer.js'
+import { logOrigin } from '../src/checkpoints/log-origin.js'
+import { loadSigningKey } from '../src/signing/load-signing-key.js'
 import { createAppendProcessor } from './create-append-processor.js'
 
 export interface AuditWorker {
@@ -34,6 +37,19 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     createAppendProcessor({ appender, queue, logger }),
     { connection: workerConnection, prefix: config.queuePrefix, concurrency: config.workerConcurrency })
 
+  const key = await loadSigningKey({
+    name: config.signingKeyName,
+    devKeyDir: config.devKeyDir,
+    logger,
+    ...(config.signingKey !== undefined && { key: config.signingKey }),
+    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
+  })
+  const signer = new CheckpointSigner({ db, key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  const stopCheckpoints = scheduleCheckpoints(signer, {
+    intervalSeconds: config.checkpointIntervalSeconds,
+    onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')
+  })
+
   worker.on('failed', (job, err) => {
     logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'append job failed')
   })
@@ -41,6 +57,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
 
   return {
     async close () {
+      stopCheckpoints()
       // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
       await worker.close()
       await queue.close()

@@ -108,6 +108,11 @@ export class LogVerifier {
   }
 
   /** Ends the run: reports checkpoints or an `endSeq` the log never reached. */
+  /** True once an error was found: callers streaming a long log may stop feeding it. */
+  get failed(): boolean {
+    return this.#error !== null
+  }
+
   finish(): VerifyResult {
     const last = this.#nextSeq - 1
     const next = this.#pending[0]

@@ -19,6 +19,8 @@ export default fp(async (app: FastifyInstance) => {
       info: openapiInfo,
       tags: [
         { name: 'events', description: 'Sending audit events' },
+        { name: 'checkpoints', description: 'Signed C2SP checkpoints over each tenant\'s Merkle tree, and the key to check them' },
+        { name: 'verification', description: 'Recomputing and exporting the log' },
         { name: 'health', description: 'Probes for load balancers and orchestrators' }
       ]
     }

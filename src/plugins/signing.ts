@@ -1,0 +1,20 @@
+import fp from 'fastify-plugin'
+import { loadSigningKey, type SigningKey } from '../signing/load-signing-key.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    signingKey: SigningKey
+  }
+}
+
+export interface SigningPluginOptions {
+  name: string
+  key?: string
+  keyFile?: string
+  devKeyDir: string
+}
+
+/** The log's signing key, loaded once; checkpoints and receipts are signed with it. */
+export default fp<SigningPluginOptions>(async (app, opts) => {
+  app.decorate('signingKey', await loadSigningKey({ ...opts, logger: app.log as never }))
+}, { name: 'signing' })

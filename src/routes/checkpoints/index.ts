@@ -1,0 +1,86 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { CheckpointSigner, type StoredCheckpoint } from '../../checkpoints/checkpoint-signer.js'
+import { logOrigin } from '../../checkpoints/log-origin.js'
+import { AuditServiceError } from '../../errors.js'
+import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery, SignCheckpointQuery } from '../../schemas/checkpoint.js'
+import { ErrorResponse } from '../../schemas/error.js'
+
+export interface CheckpointRoutesOptions {
+  defaultTenant: string
+  originPrefix: string
+}
+
+function toJson (c: StoredCheckpoint, originPrefix: string) {
+  return {
+    tenant: c.tenant,
+    origin: logOrigin(originPrefix, c.tenant),
+    size: c.size,
+    root_hash: c.rootHash.toString('base64'),
+    note: c.note,
+    created_at: c.createdAt.toISOString()
+  }
+}
+
+const noCheckpoint = (tenant: string) => new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet`)
+
+const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
+  const signer = new CheckpointSigner({ db: app.db, key: app.signingKey, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
+  const rowToCheckpoint = (r: { tenant: string, size: number, root_hash: Buffer, note: string, created_at: Date }): StoredCheckpoint =>
+    ({ tenant: r.tenant, size: r.size, rootHash: r.root_hash, note: r.note, createdAt: r.created_at })
+
+  app.get('/checkpoints/latest', {
+    schema: {
+      summary: 'Latest signed checkpoint of a tenant\'s log',
+      description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `?format=json`. Verify it with the key from `/.well-known/audit-log-keys`.',
+      tags: ['checkpoints'],
+      querystring: LatestCheckpointQuery,
+      response: {
+        200: {
+          description: 'The checkpoint',
+          content: { 'text/plain': { schema: Type.String() }, 'application/json': { schema: Checkpoint } }
+        },
+        404: ErrorResponse
+      }
+    }
+  }, async (request, reply) => {
+    const tenant = request.query.tenant ?? opts.defaultTenant
+    const row = await app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
+    if (row === undefined) throw noCheckpoint(tenant)
+    if (request.query.format === 'json') return reply.type('application/json').send(toJson(rowToCheckpoint(row), opts.originPrefix))
+    return reply.type('text/plain; charset=utf-8').send(row.note)
+  })
+
+  app.get('/checkpoints', {
+    schema: {
+      summary: 'Stored checkpoints of a tenant\'s log, newest first (or the one at `size`)',
+      tags: ['checkpoints'],
+      querystring: CheckpointsQuery,
+      response: { 200: CheckpointList, 404: ErrorResponse }
+    }
+  }, async (request) => {
+    const tenant = request.query.tenant ?? opts.defaultTenant
+    let query = app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)
+    if (request.query.size !== undefined) query = query.where('size', '=', request.query.size)
+    const rows = await query.orderBy('size', 'desc').limit(request.query.limit ?? 100).execute()
+    if (request.query.size !== undefined && rows.length === 0) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint at size ${request.query.size}`)
+    return { checkpoints: rows.map(r => toJson(rowToCheckpoint(r), opts.originPrefix)) }
+  })
+
+  app.post('/checkpoints', {
+    schema: {
+      summary: 'Sign a checkpoint of the tenant\'s current tree now',
+      description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
+      tags: ['checkpoints'],
+      querystring: SignCheckpointQuery,
+      response: { 201: Checkpoint, 404: ErrorResponse }
+    }
+  }, async (request, reply) => {
+    const tenant = request.query.tenant ?? opts.defaultTenant
+    const checkpoint = await signer.signNow(tenant)
+    if (checkpoint === undefined) throw new AuditServiceError('AUDIT_ERR_EMPTY_LOG', 404, `tenant ${tenant} has no events yet`)
+    return reply.code(201).send(toJson(checkpoint, opts.originPrefix))
+  })
+}
+
+export default checkpointRoutes

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { logOrigin } from '../../checkpoints/log-origin.js'
+import { PgLogReader } from '../../store/pg-log-reader.js'
+import { ErrorResponse } from '../../schemas/error.js'
+import { VerifyQuery, VerifyResponse } from '../../schemas/verification.js'
+import { verifyStoredLog } from '../../verification/verify-stored-log.js'
+
+export interface VerifyRoutesOptions {
+  defaultTenant: string
+  originPrefix: string
+}
+
+const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app, opts) => {
+  const reader = new PgLogReader(app.db)
+
+  app.get('/verify', {
+    schema: {
+      summary: 'Recompute a tenant\'s log and check it against the signed checkpoints',
+      description: 'Streams through the rows in constant memory: canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
+      tags: ['verification'],
+      querystring: VerifyQuery,
+      response: { 200: VerifyResponse, 400: ErrorResponse }
+    }
+  }, async (request) => {
+    const tenant = request.query.tenant ?? opts.defaultTenant
+    return await verifyStoredLog(reader, {
+      tenant,
+      origin: logOrigin(opts.originPrefix, tenant),
+      verifiers: [app.signingKey.verifier],
+      ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
+      ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
+    })
+  })
+}
+
+export default verifyRoutes

@@ -1,0 +1,50 @@
+import { Type } from 'typebox'
+
+export const TenantParam = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant whose log is meant (default: the default tenant)' })
+
+export const Checkpoint = Type.Object({
+  tenant: Type.String(),
+  origin: Type.String({ description: 'First line of the checkpoint: the log\'s name' }),
+  size: Type.Integer({ description: 'Tree size: the number of records covered' }),
+  root_hash: Type.String({ description: 'Base64 RFC 6962 Merkle root at that size' }),
+  note: Type.String({ description: 'The C2SP signed note (tlog-checkpoint), verbatim' }),
+  created_at: Type.String({ format: 'date-time' })
+}, {
+  $id: 'Checkpoint',
+  examples: [{
+    tenant: 'default',
+    origin: 'audit-service.local/default',
+    size: 3,
+    root_hash: 'ZxJ4uNAl0+OUbMYBdxF3F8k8L9sPfJHvgm1xM+vj3kA=',
+    note: 'audit-service.local/default\n3\nZxJ4uNAl0+OUbMYBdxF3F8k8L9sPfJHvgm1xM+vj3kA=\n\n— audit-service AbCdEf...\n',
+    created_at: '2026-11-26T12:00:10.000Z'
+  }]
+})
+
+export const CheckpointList = Type.Object({
+  checkpoints: Type.Array(Checkpoint)
+}, { $id: 'CheckpointList' })
+
+export const LatestCheckpointQuery = Type.Object({
+  tenant: Type.Optional(TenantParam),
+  format: Type.Optional(Type.Union([Type.Literal('note'), Type.Literal('json')], { description: 'note (text/plain, default) or json' }))
+}, { additionalProperties: false })
+
+export const CheckpointsQuery = Type.Object({
+  tenant: Type.Optional(TenantParam),
+  size: Type.Optional(Type.Integer({ minimum: 1, description: 'Exactly this tree size' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }))
+}, { additionalProperties: false })
+
+export const SignCheckpointQuery = Type.Object({
+  tenant: Type.Optional(TenantParam)
+}, { additionalProperties: false })
+
+export const VerifierKeys = Type.Object({
+  keys: Type.Array(Type.Object({
+    name: Type.String(),
+    key_id: Type.String({ description: 'Hex key id (first 4 bytes of SHA-256(name || 0x0A || 0x01 || key))' }),
+    verifier_key: Type.String({ description: 'C2SP verifier key: <name>+<hex key id>+<base64(0x01 || key)>' })
+  })),
+  origin_prefix: Type.String({ description: 'Checkpoint origins are <origin_prefix>/<tenant>' })
+}, { $id: 'VerifierKeys' })

@@ -1,0 +1,28 @@
+import { Type } from 'typebox'
+import { TenantParam } from './checkpoint.js'
+
+export const VerifyQuery = Type.Object({
+  tenant: Type.Optional(TenantParam),
+  from_seq: Type.Optional(Type.Integer({ minimum: 1 })),
+  to_seq: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the head of the chain' }))
+}, { additionalProperties: false })
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  checked: Type.Integer({ description: 'Records that passed every check' }),
+  checkpoints_checked: Type.Integer({ description: 'Checkpoints whose signature and root were confirmed' }),
+  head: Type.Union([Type.Object({ seq: Type.Integer(), hash: Type.String({ description: 'hex' }) }), Type.Null()]),
+  first_error: Type.Union([Type.Object({
+    seq: Type.Integer(),
+    kind: Type.Union([Type.Literal('content'), Type.Literal('link'), Type.Literal('gap'), Type.Literal('order'), Type.Literal('root'), Type.Literal('signature'), Type.Literal('truncated')]),
+    detail: Type.String()
+  }), Type.Null()])
+}, {
+  $id: 'VerifyResponse',
+  examples: [
+    { valid: true, checked: 10000, checkpoints_checked: 12, head: { seq: 10000, hash: '9f2c...' }, first_error: null },
+    { valid: false, checked: 41, checkpoints_checked: 0, head: { seq: 41, hash: '11ab...' }, first_error: { seq: 42, kind: 'content', detail: 'hash is not SHA-256(prev_hash || canonical)' } }
+  ]
+})
+
+export const ExportQuery = VerifyQuery

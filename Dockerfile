@@ -17,12 +17,15 @@ ENV NPM_CONFIG_AUDIT=false \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json ./
-# Install scripts stay enabled: msgpackr-extract picks its prebuilt binary, esbuild (tsx) its
-# platform package. Neither needs a compiler; their warnings do not fail the build.
+# npm may warn that it skips install scripts (esbuild, msgpackr-extract): neither is needed.
+# esbuild is a dev tool (tsx); msgpackr-extract loads its prebuilt binary from
+# @msgpackr-extract/* at run time. No compiler is needed in this image.
 RUN npm ci
 COPY . .
+# prune leaves the emptied @scope directories of dev packages behind: remove them too.
 RUN npm run build \
  && npm prune --omit=dev \
+ && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \
  && npm cache clean --force
 
 # ---- runtime: compiled JavaScript + production node_modules, non-root ----

@@ -14,6 +14,7 @@ import checkpointRoutes from './routes/checkpoints/index.js'
 import verifyRoutes from './routes/verify/index.js'
 import wellKnownRoutes from './routes/well-known/index.js'
 import signingPlugin from './plugins/signing.js'
+import authPlugin from './plugins/auth.js'
 import healthRoutes from './routes/health/index.js'
 import { sharedSchemas } from './schemas/index.js'
 
@@ -55,6 +56,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
+  await app.register(authPlugin, {
+    redisUrl: config.redisUrl,
+    channel: `${config.queuePrefix}:keys:revoked`,
+    cacheMs: config.apiKeyCacheMs,
+    ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
+  })
   await app.register(signingPlugin, {
     name: config.signingKeyName,
     devKeyDir: config.devKeyDir,

@@ -30,6 +30,10 @@ export interface Config {
   signingKeyName: string
   devKeyDir: string
   shutdownGraceMs: number
+  adminApiKey: string | undefined
+  apiKeyCacheMs: number
+  rateLimitMax: number
+  rateLimitWindowMs: number
 }
 
 export class ConfigError extends Error {
@@ -84,6 +88,13 @@ function name (env: Env, variable: string, fallback: string): string {
   return value
 }
 
+function adminKey (env: Env): string | undefined {
+  const value = env.ADMIN_API_KEY
+  if (value === undefined || value === '') return undefined
+  if (value.length < 32 || !/^[\x21-\x7e]+$/.test(value)) throw new ConfigError('ADMIN_API_KEY', 'must be at least 32 printable characters without spaces')
+  return value
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in the README.
@@ -121,6 +132,10 @@ export function loadConfig (env: Env = process.env): Config {
     signingKeyFile: env.SIGNING_KEY_FILE || undefined,
     signingKeyName,
     devKeyDir: str(env, 'DEV_KEY_DIR', join(homedir(), '.config', 'audit-service')),
-    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000)
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    adminApiKey: adminKey(env),
+    apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000, 0, 3_600_000),
+    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 100_000, 1, 100_000_000),
+    rateLimitWindowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000)
   }
 }

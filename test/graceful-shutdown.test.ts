@@ -3,7 +3,7 @@ import t from 'tap'
 import { createEventQueue } from '../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../src/queue/redis-connection.js'
 import { recomputeChain } from './chain-check.js'
-import { countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor } from './helper.js'
+import { ADMIN_AUTH, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor } from './helper.js'
 
 t.test('SIGTERM under load: every 202 was enqueued, then stored once; both processes exit 0', async t => {
   const config = await testConfig(t)
@@ -21,7 +21,7 @@ t.test('SIGTERM under load: every 202 was enqueued, then stored once; both proce
     while (Date.now() < deadline) {
       sent++
       try {
-        const res = await fetch(`${base}/audit-events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleEvent()) })
+        const res = await fetch(`${base}/audit-events`, { method: 'POST', headers: { 'content-type': 'application/json', ...ADMIN_AUTH }, body: JSON.stringify(sampleEvent()) })
         if (res.status === 202) accepted.push((await res.json() as { id: string }).id)
         else { refused++; await res.body?.cancel() }
       } catch {

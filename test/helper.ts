@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { Kysely } from 'kysely'
+import type { InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
@@ -59,19 +60,29 @@ export async function testConfig (t: Test, env: Record<string, string> = {}): Pr
   const databaseUrl = env.DATABASE_URL ?? await createTestDatabase(t)
   const prefix = env.QUEUE_PREFIX ?? `t${randomBytes(5).toString('hex')}`
   cleanRedisPrefix(t, prefix)
-  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, SIGNING_KEY: TEST_SIGNING_SEED, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
+  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
 }
+
+/** The bootstrap admin key of test configurations (all scopes, all tenants). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789'
+export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` }
 
 /** A fixed Ed25519 seed for tests, so no development key is written to the home directory. */
 export const TEST_SIGNING_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
 
 export function testEnv (config: Config): Record<string, string> {
-  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED }
+  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY }
 }
 
+/**
+ * The app, with `inject` sending the bootstrap admin key unless a test sets its own
+ * Authorization header (authorization itself is tested in test/routes/auth.test.ts).
+ */
 export async function buildTestApp (t: Test, config: Config) {
   const app = await buildApp({ config })
   t.teardown(() => app.close())
+  const inject = app.inject.bind(app) as (opts: InjectOptions) => ReturnType<typeof app.inject>
+  app.inject = ((opts: InjectOptions) => inject({ ...opts, headers: { ...ADMIN_AUTH, ...opts.headers } })) as typeof app.inject
   return app
 }
 

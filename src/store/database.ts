@@ -40,7 +40,20 @@ export interface CheckpointsTable {
   created_at: Generated<Date>
 }
 
+export interface ApiKeysTable {
+  id: string
+  tenant: string
+  name: string
+  scopes: string[]
+  key_hash: Buffer
+  key_prefix: string
+  created_at: Generated<Date>
+  revoked_at: Date | null
+  revoked_reason: string | null
+}
+
 export interface Database {
+  api_keys: ApiKeysTable
   audit_events: AuditEventsTable
   chain_heads: ChainHeadsTable
   checkpoints: CheckpointsTable

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { logOrigin } from '../../checkpoints/log-origin.js'
+import { tenantFor } from '../../http/tenant-for.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { ExportQuery } from '../../schemas/verification.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
@@ -16,6 +17,7 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
   const reader = new PgLogReader(app.db)
 
   app.get('/audit-events/export', {
+    config: { scope: 'events:read' },
     schema: {
       summary: 'Export a tenant\'s log as NDJSON for offline verification',
       description: 'Lines: a header, one `record` line per event (`seq`, `canonical` (the exact hashed RFC 8785 text), `prev_hash`, `hash`), each stored signed checkpoint right after the record at its size, and an `end` trailer. Check it with `npx audit-service verify export.ndjson --key <verifier key>`. Format: docs/hash-chain.md.',
@@ -27,7 +29,7 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
       }
     }
   }, async (request, reply) => {
-    const tenant = request.query.tenant ?? opts.defaultTenant
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const lines = exportLines(reader, {
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),

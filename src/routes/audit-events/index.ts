@@ -1,4 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { tenantFor } from '../../http/tenant-for.js'
+import { ForbiddenError } from '../../plugins/auth.js'
 import { compileScrubber } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
 import { RequestValidationError } from '../../http/field-error.js'
@@ -12,15 +15,22 @@ export interface AuditEventRoutesOptions {
   batchBodyLimit: number
 }
 
-const errorResponses = { 400: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
+const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
   const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys })
 
-  // The tenant will come from the API key (tenancy issue); until then the body may name it.
-  const tenantOf = (event: EventInput) => event.tenant ?? opts.defaultTenant
+  // The tenant comes from the key; a body naming another tenant is refused (403).
+  const tenantsOf = (request: FastifyRequest, events: EventInput[]) => events.map((event, i) => {
+    try {
+      return tenantFor(request, event.tenant, opts.defaultTenant)
+    } catch (err) {
+      throw events.length > 1 ? new ForbiddenError(`/events/${i}/tenant: ${(err as Error).message}`) : err
+    }
+  })
 
   app.post('/audit-events', {
+    config: { scope: 'events:write' },
     schema: {
       summary: 'Record one audit event',
       description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe.',
@@ -31,15 +41,15 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
   }, async (request, reply) => {
     const errors = eventContentErrors(request.body)
     if (errors.length > 0) throw new RequestValidationError(errors)
-    const item = prepareEvent(request.body, {
-      tenant: tenantOf(request.body), requestId: request.id, receivedAt: new Date().toISOString(), scrub
-    })
+    const [tenant] = tenantsOf(request, [request.body])
+    const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
     const [result] = await app.producer.submit([item])
     return reply.code(202).send({ ...result!, status: 'accepted' as const })
   })
 
   app.post('/audit-events/batch', {
     bodyLimit: opts.batchBodyLimit,
+    config: { scope: 'events:write' },
     schema: {
       summary: 'Record up to 1,000 audit events at once',
       description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`).',
@@ -52,7 +62,8 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const errors = events.flatMap((event, i) => eventContentErrors(event, `/events/${i}`))
     if (errors.length > 0) throw new RequestValidationError(errors)
     const receivedAt = new Date().toISOString()
-    const items = events.map(event => prepareEvent(event, { tenant: tenantOf(event), requestId: request.id, receivedAt, scrub }))
+    const tenants = tenantsOf(request, events)
+    const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
     const results = await app.producer.submit(items)
     return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...r, status: 'accepted' as const })) })
   })

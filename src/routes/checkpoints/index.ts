@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { CheckpointSigner, type StoredCheckpoint } from '../../checkpoints/checkpoint-signer.js'
 import { logOrigin } from '../../checkpoints/log-origin.js'
 import { AuditServiceError } from '../../errors.js'
+import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery, SignCheckpointQuery } from '../../schemas/checkpoint.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
@@ -30,6 +31,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     ({ tenant: r.tenant, size: r.size, rootHash: r.root_hash, note: r.note, createdAt: r.created_at })
 
   app.get('/checkpoints/latest', {
+    config: { scope: 'events:read' },
     schema: {
       summary: 'Latest signed checkpoint of a tenant\'s log',
       description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `?format=json`. Verify it with the key from `/.well-known/audit-log-keys`.',
@@ -44,7 +46,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       }
     }
   }, async (request, reply) => {
-    const tenant = request.query.tenant ?? opts.defaultTenant
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const row = await app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
     if (row === undefined) throw noCheckpoint(tenant)
     if (request.query.format === 'json') return reply.type('application/json').send(toJson(rowToCheckpoint(row), opts.originPrefix))
@@ -52,6 +54,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   })
 
   app.get('/checkpoints', {
+    config: { scope: 'events:read' },
     schema: {
       summary: 'Stored checkpoints of a tenant\'s log, newest first (or the one at `size`)',
       tags: ['checkpoints'],
@@ -59,7 +62,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       response: { 200: CheckpointList, 404: ErrorResponse }
     }
   }, async (request) => {
-    const tenant = request.query.tenant ?? opts.defaultTenant
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     let query = app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)
     if (request.query.size !== undefined) query = query.where('size', '=', request.query.size)
     const rows = await query.orderBy('size', 'desc').limit(request.query.limit ?? 100).execute()
@@ -68,6 +71,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   })
 
   app.post('/checkpoints', {
+    config: { scope: 'admin' },
     schema: {
       summary: 'Sign a checkpoint of the tenant\'s current tree now',
       description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
@@ -76,7 +80,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       response: { 201: Checkpoint, 404: ErrorResponse }
     }
   }, async (request, reply) => {
-    const tenant = request.query.tenant ?? opts.defaultTenant
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const checkpoint = await signer.signNow(tenant)
     if (checkpoint === undefined) throw new AuditServiceError('AUDIT_ERR_EMPTY_LOG', 404, `tenant ${tenant} has no events yet`)
     return reply.code(201).send(toJson(checkpoint, opts.originPrefix))

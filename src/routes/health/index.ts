@@ -15,6 +15,7 @@ export interface HealthRoutesOptions {
  */
 const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, opts) => {
   app.get('/health', {
+    config: { public: true },
     schema: {
       summary: 'Readiness: can this instance accept events?',
       tags: ['health'],
@@ -45,6 +46,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   })
 
   app.get('/health/live', {
+    config: { public: true },
     schema: {
       summary: 'Liveness: the process is up (no I/O)',
       tags: ['health'],

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { logOrigin } from '../../checkpoints/log-origin.js'
+import { tenantFor } from '../../http/tenant-for.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { VerifyQuery, VerifyResponse } from '../../schemas/verification.js'
@@ -14,6 +15,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
   const reader = new PgLogReader(app.db)
 
   app.get('/verify', {
+    config: { scope: 'events:read' },
     schema: {
       summary: 'Recompute a tenant\'s log and check it against the signed checkpoints',
       description: 'Streams through the rows in constant memory: canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
@@ -22,7 +24,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
       response: { 200: VerifyResponse, 400: ErrorResponse }
     }
   }, async (request) => {
-    const tenant = request.query.tenant ?? opts.defaultTenant
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     return await verifyStoredLog(reader, {
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),

@@ -4,6 +4,7 @@ import { VerifierKeys } from '../../schemas/checkpoint.js'
 /** Publishes the key that signs checkpoints, so anyone can verify them. */
 const wellKnownRoutes: FastifyPluginAsyncTypebox<{ originPrefix: string }> = async (app, opts) => {
   app.get('/.well-known/audit-log-keys', {
+    config: { public: true },
     schema: {
       summary: 'Verifier keys for this log\'s checkpoints (C2SP verifier-key format)',
       tags: ['checkpoints'],

@@ -9,12 +9,16 @@ import databasePlugin from './plugins/database.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import queuePlugin from './plugins/queue.js'
 import exportRoutes from './routes/audit-events/export.js'
+import readRoutes from './routes/audit-events/read.js'
 import auditEventRoutes from './routes/audit-events/index.js'
 import checkpointRoutes from './routes/checkpoints/index.js'
 import verifyRoutes from './routes/verify/index.js'
 import wellKnownRoutes from './routes/well-known/index.js'
+import proofRoutes from './routes/proofs/index.js'
+import keyRoutes from './routes/keys/index.js'
 import signingPlugin from './plugins/signing.js'
 import authPlugin from './plugins/auth.js'
+import rateLimitPlugin from './plugins/external/rate-limit.js'
 import healthRoutes from './routes/health/index.js'
 import { sharedSchemas } from './schemas/index.js'
 
@@ -62,6 +66,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     cacheMs: config.apiKeyCacheMs,
     ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
   })
+  await app.register(rateLimitPlugin, {
+    redisUrl: config.redisUrl,
+    max: config.rateLimitMax,
+    windowMs: config.rateLimitWindowMs,
+    nameSpace: `${config.queuePrefix}:rate:`
+  })
   await app.register(signingPlugin, {
     name: config.signingKeyName,
     devKeyDir: config.devKeyDir,
@@ -73,13 +83,17 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(auditEventRoutes, {
     defaultTenant: config.defaultTenant,
     scrubExtraKeys: config.scrubExtraKeys,
-    batchBodyLimit: config.batchBodyLimitBytes
+    batchBodyLimit: config.batchBodyLimitBytes,
+    originPrefix: config.logOrigin
   })
   const logRoutes = { defaultTenant: config.defaultTenant, originPrefix: config.logOrigin }
   await app.register(exportRoutes, logRoutes)
+  await app.register(readRoutes, { defaultTenant: config.defaultTenant })
   await app.register(checkpointRoutes, logRoutes)
+  await app.register(proofRoutes, logRoutes)
   await app.register(verifyRoutes, logRoutes)
   await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
+  await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` })

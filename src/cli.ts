@@ -9,6 +9,9 @@ commands:
   worker    run the append worker
   migrate   create the database if needed and apply migrations
   verify    verify an NDJSON export offline (audit-service verify --help)
+  verify-proof  verify a receipt, a tlog-proof or a consistency proof offline (--help)
+  witness   watch a log: check each new checkpoint is consistent with the last (--help)
+  keys      create, list and revoke API keys (audit-service keys)
 `
 
 const commands: Record<string, () => Promise<void>> = {
@@ -16,7 +19,10 @@ const commands: Record<string, () => Promise<void>> = {
   api: async () => (await import('./server.js')).main(),
   worker: async () => (await import('../workers/main.js')).main(),
   migrate: async () => (await import('./commands/migrate.js')).migrate(),
-  verify: async () => { process.exitCode = await (await import('./commands/verify.js')).verify(process.argv.slice(3)) }
+  keys: async () => { process.exitCode = await (await import('./commands/keys.js')).keys(process.argv.slice(3)) },
+  verify: async () => { process.exitCode = await (await import('./commands/verify.js')).verify(process.argv.slice(3)) },
+  'verify-proof': async () => { process.exitCode = await (await import('./commands/verify-proof.js')).verifyProof(process.argv.slice(3)) },
+  witness: async () => { process.exitCode = await (await import('./commands/witness.js')).witness(process.argv.slice(3)) }
 }
 
 const [command] = process.argv.slice(2)

@@ -55,13 +55,14 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   })
   worker.on('error', err => logger.error({ err: err.message }, 'worker error'))
 
-  return {
-    async close () {
-      stopCheckpoints()
-      // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
-      await worker.close()
-      await queue.close()
-      await Promise.allSettled([db.destroy(), workerConnection.quit(), queueConnection.quit()])
-    }
+  let closing: Promise<void> | undefined
+  const close = async () => {
+    stopCheckpoints()
+    // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
+    await worker.close()
+    await queue.close()
+    await Promise.allSettled([db.destroy(), workerConnection.quit(), queueConnection.quit()])
   }
+  // Closing twice (a signal and a test teardown) waits for the same close.
+  return { close: () => (closing ??= close()) }
 }

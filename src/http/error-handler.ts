@@ -49,6 +49,6 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   } else if (statusCode >= 500) {
     request.log.warn({ code, msg: err.message }, 'request refused')
   }
-  if (statusCode === 503 || statusCode === 429) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+  if ((statusCode === 503 || statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
   reply.code(statusCode).send({ statusCode, code, error: REASONS[statusCode] ?? 'Error', message, ...(errors && { errors }) })
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { PendingRecord, QueuedEvent } from '../core/audit-record.js'
+import { recordSha256 } from '../proofs/record-sha256.js'
 import { BacklogFullError, IdConflictError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME } from './append-job.js'
 import type { EventQueue } from './create-event-queue.js'
@@ -8,7 +9,14 @@ export type IngestItem = QueuedEvent
 
 export interface IngestResult {
   id: string
+  tenant: string
   received_at: string
+  /**
+   * Base64 SHA-256 of the canonical record as enqueued (the stored record without `seq`): what
+   * the receipt signs. For a duplicate, the ORIGINAL record's, kept with the idempotency key;
+   * absent only for a duplicate remembered by a version that kept none.
+   */
+  record_sha256?: string
   /** True when the event was already accepted earlier: nothing new was enqueued for it. */
   duplicate: boolean
 }
@@ -35,8 +43,8 @@ interface Request {
  * Puts accepted events into Redis. A request's promise resolves only once its events are in
  * a BullMQ job: that is the moment the API may answer 202.
  *
- * Idempotency: each accepted id leaves a key `<prefix>:idem:<tenant>:<id>` holding its digest
- * for a while; a repeat with the same digest is answered from it without a second job, a
+ * Idempotency: each accepted id leaves a key `<prefix>:idem:<tenant>:<id>` holding
+ * `<content digest> <received_at> <record_sha256>` for a while; a repeat with the same digest is answered from it without a second job, a
  * repeat with another digest is refused (409). Past the key's lifetime the worker's unique
  * (tenant, id) constraint takes over.
  */
@@ -115,22 +123,26 @@ export class EventProducer {
     const known = await redis.mget(...keys)
 
     // Settled within this flush, so two requests in one window also see each other.
-    const seen = new Map<string, { digest: string, received_at: string }>()
-    const fresh: IngestItem[] = []
+    const seen = new Map<string, Known>()
+    const fresh: Array<{ item: IngestItem, sha: string }> = []
     const answers: Array<() => void> = []
     let offset = 0
     for (const request of requests) {
       const results: IngestResult[] = []
       const conflicts: Array<{ index: number, id: string }> = []
-      const mine: IngestItem[] = []
+      const mine: Array<{ item: IngestItem, sha: string }> = []
       request.items.forEach((item, index) => {
         const key = keys[offset + index]!
         const prior = seen.get(key) ?? parseKnown(known[offset + index])
+        const { id, tenant } = item.record
         if (prior === undefined) {
-          mine.push(item)
-          results.push({ id: item.record.id, received_at: item.record.received_at, duplicate: false })
+          // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
+          const sha = recordSha256(item.record).toString('base64')
+          mine.push({ item, sha })
+          results.push({ id, tenant, received_at: item.record.received_at, record_sha256: sha, duplicate: false })
         } else if (prior.digest === item.digest) {
-          results.push({ id: item.record.id, received_at: prior.received_at, duplicate: true })
+          // A duplicate answers for the original record, whose receipt is the one that matches.
+          results.push({ id, tenant, received_at: prior.received_at, ...(prior.record_sha256 !== undefined && { record_sha256: prior.record_sha256 }), duplicate: true })
         } else {
           conflicts.push({ index, id: item.record.id })
         }
@@ -140,9 +152,9 @@ export class EventProducer {
         request.reject(new IdConflictError(conflicts))
         continue
       }
-      for (const item of mine) {
-        seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at })
-        fresh.push(item)
+      for (const { item, sha } of mine) {
+        seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
+        fresh.push({ item, sha })
       }
       answers.push(() => request.resolve(results))
     }
@@ -150,14 +162,14 @@ export class EventProducer {
     if (fresh.length > 0) {
       const jobs = []
       for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
-        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax) } })
+        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(f => f.item) } })
       }
       await queue.addBulk(jobs)
       // Best effort: if this fails the events are still queued, only the fast duplicate
       // answer is lost and the worker's unique (tenant, id) deduplicates instead.
       const pipeline = redis.pipeline()
-      for (const item of fresh) {
-        pipeline.set(this.#key(item.record), `${item.digest} ${item.record.received_at}`, 'EX', idempotencyTtlSeconds, 'NX')
+      for (const { item, sha } of fresh) {
+        pipeline.set(this.#key(item.record), `${item.digest} ${item.record.received_at} ${sha}`, 'EX', idempotencyTtlSeconds, 'NX')
       }
       await pipeline.exec().catch(() => {})
     }
@@ -182,8 +194,15 @@ export class EventProducer {
   }
 }
 
-function parseKnown (value: string | null | undefined): { digest: string, received_at: string } | undefined {
+interface Known {
+  digest: string
+  received_at: string
+  record_sha256?: string
+}
+
+/** `<digest> <received_at> [<record_sha256>]` (the third field is missing in keys from before receipts). */
+function parseKnown (value: string | null | undefined): Known | undefined {
   if (value == null) return undefined
-  const space = value.indexOf(' ')
-  return { digest: value.slice(0, space), received_at: value.slice(space + 1) }
+  const [digest = '', receivedAt = '', sha] = value.split(' ')
+  return { digest, received_at: receivedAt, ...(sha !== undefined && sha !== '' && { record_sha256: sha }) }
 }

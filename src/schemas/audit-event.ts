@@ -75,12 +75,28 @@ export const AuditEventBatchInput = Type.Object({
 }, { $id: 'AuditEventBatchInput', additionalProperties: false, examples: [{ events: [eventExample] }] })
 export type AuditEventBatchInput = Static<typeof AuditEventBatchInput>
 
+const receiptFields = {
+  record_sha256: Type.Optional(Type.String({ description: 'Base64 SHA-256 of the RFC 8785 form of the record as enqueued: the stored record without `seq` (for a duplicate, the original record). Absent only for a duplicate first accepted before receipts existed.' })),
+  receipt: Type.Optional(Type.String({ description: 'Signed receipt: a C2SP signed note by the log key over `audit-service receipt v1\\n<origin>\\n<id>\\n<received_at>\\n<record_sha256>\\n` (docs/hash-chain.md, Receipts). Keep it to prove later that the event was accepted.' }))
+}
+
 export const AcceptedEvent = Type.Object({
   id: Type.String({ format: 'uuid' }),
   received_at: Type.String({ format: 'date-time' }),
   status: Type.Literal('accepted'),
-  duplicate: Type.Boolean({ description: 'True when this id was already accepted with the same content' })
-}, { $id: 'AcceptedEvent', examples: [{ id: '01937a4e-2b1c-7def-8a00-1234567890ab', received_at: '2026-11-26T12:00:00.123Z', status: 'accepted', duplicate: false }] })
+  duplicate: Type.Boolean({ description: 'True when this id was already accepted with the same content' }),
+  ...receiptFields
+}, {
+  $id: 'AcceptedEvent',
+  examples: [{
+    id: '01937a4e-2b1c-7def-8a00-1234567890ab',
+    received_at: '2026-11-26T12:00:00.123Z',
+    status: 'accepted',
+    duplicate: false,
+    record_sha256: 'q6fXQ3zRkXe5yqkCq4pN8Yp8mWmB6r5vQeY3Jm0X0tE=',
+    receipt: 'audit-service receipt v1\naudit-service.local/default\n01937a4e-2b1c-7def-8a00-1234567890ab\n2026-11-26T12:00:00.123Z\nq6fXQ3zRkXe5yqkCq4pN8Yp8mWmB6r5vQeY3Jm0X0tE=\n\n\u2014 audit-service AbCdEf...\n'
+  }]
+})
 
 export const AcceptedBatch = Type.Object({
   accepted: Type.Integer({ description: 'Number of events in the batch' }),
@@ -88,6 +104,7 @@ export const AcceptedBatch = Type.Object({
     id: Type.String({ format: 'uuid' }),
     received_at: Type.String({ format: 'date-time' }),
     status: Type.Literal('accepted'),
-    duplicate: Type.Boolean()
+    duplicate: Type.Boolean(),
+    ...receiptFields
   }))
 }, { $id: 'AcceptedBatch' })

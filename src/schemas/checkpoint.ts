@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-export const TenantParam = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant whose log is meant (default: the default tenant)' })
+import { TenantParam } from './tenant.js'
 
 export const Checkpoint = Type.Object({
   tenant: Type.String(),
@@ -36,9 +36,6 @@ export const CheckpointsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }))
 }, { additionalProperties: false })
 
-export const SignCheckpointQuery = Type.Object({
-  tenant: Type.Optional(TenantParam)
-}, { additionalProperties: false })
 
 export const VerifierKeys = Type.Object({
   keys: Type.Array(Type.Object({

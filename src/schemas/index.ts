@@ -1,8 +1,11 @@
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput } from './audit-event.js'
+import { ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, RevokeApiKey } from './api-key.js'
+import { EventPage, StoredEvent } from './audit-event-read.js'
 import { ErrorResponse } from './error.js'
 import { Checkpoint, CheckpointList, VerifierKeys } from './checkpoint.js'
 import { HealthResponse, LiveResponse } from './health.js'
+import { ConsistencyProof, InclusionProof } from './proof.js'
 import { VerifyResponse } from './verification.js'
 
 /** Every schema with an `$id`, registered once so the OpenAPI document names them. */
-export const sharedSchemas = [AuditEventInput, AuditEventBatchInput, AcceptedEvent, AcceptedBatch, ErrorResponse, HealthResponse, LiveResponse, Checkpoint, CheckpointList, VerifierKeys, VerifyResponse]
+export const sharedSchemas = [AuditEventInput, AuditEventBatchInput, AcceptedEvent, AcceptedBatch, ErrorResponse, HealthResponse, LiveResponse, Checkpoint, CheckpointList, VerifierKeys, VerifyResponse, ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, RevokeApiKey, StoredEvent, EventPage, InclusionProof, ConsistencyProof]

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { TenantParam } from './checkpoint.js'
+import { TenantParam } from './tenant.js'
 
 export const VerifyQuery = Type.Object({
   tenant: Type.Optional(TenantParam),

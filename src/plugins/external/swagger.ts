@@ -17,10 +17,15 @@ export default fp(async (app: FastifyInstance) => {
     openapi: {
       openapi: '3.1.0',
       info: openapiInfo,
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer ask_...`' } }
+      },
+      security: [{ apiKey: [] }],
       tags: [
         { name: 'events', description: 'Sending audit events' },
         { name: 'checkpoints', description: 'Signed C2SP checkpoints over each tenant\'s Merkle tree, and the key to check them' },
         { name: 'verification', description: 'Recomputing and exporting the log' },
+        { name: 'keys', description: 'API keys (admin scope)' },
         { name: 'health', description: 'Probes for load balancers and orchestrators' }
       ]
     }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { logOrigin } from '../../checkpoints/log-origin.js'
+import { auditOwnAccess } from '../../http/audit-own-access.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { ExportQuery } from '../../schemas/verification.js'
@@ -30,6 +31,7 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
     }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    await auditOwnAccess(app, request, tenant, 'audit.export', { from_seq: request.query.from_seq ?? 1, to_seq: request.query.to_seq ?? null })
     const lines = exportLines(reader, {
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),

@@ -6,6 +6,7 @@ import { compileScrubber } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
 import { RequestValidationError } from '../../http/field-error.js'
 import { prepareEvent } from '../../http/prepare-event.js'
+import { ReceiptSigner } from '../../proofs/receipt-signer.js'
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput, type AuditEventInput as EventInput } from '../../schemas/audit-event.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
@@ -13,12 +14,15 @@ export interface AuditEventRoutesOptions {
   defaultTenant: string
   scrubExtraKeys: string[]
   batchBodyLimit: number
+  /** Receipts name the tenant's log as its checkpoints do: `<originPrefix>/<tenant>`. */
+  originPrefix: string
 }
 
 const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
   const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys })
+  const receipts = new ReceiptSigner(app.signingKey, opts.originPrefix)
 
   // The tenant comes from the key; a body naming another tenant is refused (403).
   const tenantsOf = (request: FastifyRequest, events: EventInput[]) => events.map((event, i) => {
@@ -44,7 +48,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const [tenant] = tenantsOf(request, [request.body])
     const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
     const [result] = await app.producer.submit([item])
-    return reply.code(202).send({ ...result!, status: 'accepted' as const })
+    return reply.code(202).send({ ...receipts.accepted(result!), status: 'accepted' as const })
   })
 
   app.post('/audit-events/batch', {
@@ -65,7 +69,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const tenants = tenantsOf(request, events)
     const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
     const results = await app.producer.submit(items)
-    return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...r, status: 'accepted' as const })) })
+    return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...receipts.accepted(r), status: 'accepted' as const })) })
   })
 }
 

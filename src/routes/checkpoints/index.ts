@@ -4,7 +4,8 @@ import { CheckpointSigner, type StoredCheckpoint } from '../../checkpoints/check
 import { logOrigin } from '../../checkpoints/log-origin.js'
 import { AuditServiceError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
-import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery, SignCheckpointQuery } from '../../schemas/checkpoint.js'
+import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
+import { TenantQuery } from '../../schemas/tenant.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
 export interface CheckpointRoutesOptions {
@@ -76,7 +77,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       summary: 'Sign a checkpoint of the tenant\'s current tree now',
       description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
       tags: ['checkpoints'],
-      querystring: SignCheckpointQuery,
+      querystring: TenantQuery,
       response: { 201: Checkpoint, 404: ErrorResponse }
     }
   }, async (request, reply) => {

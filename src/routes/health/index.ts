@@ -17,6 +17,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   app.get('/health', {
     config: { public: true },
     schema: {
+      security: [],
       summary: 'Readiness: can this instance accept events?',
       tags: ['health'],
       response: { 200: HealthResponse, 503: HealthResponse }
@@ -48,6 +49,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   app.get('/health/live', {
     config: { public: true },
     schema: {
+      security: [],
       summary: 'Liveness: the process is up (no I/O)',
       tags: ['health'],
       response: { 200: LiveResponse }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { logOrigin } from '../../checkpoints/log-origin.js'
+import { auditOwnAccess } from '../../http/audit-own-access.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
 import { ErrorResponse } from '../../schemas/error.js'
@@ -25,13 +26,18 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
-    return await verifyStoredLog(reader, {
+    const result = await verifyStoredLog(reader, {
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),
       verifiers: [app.signingKey.verifier],
       ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
       ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
     })
+    // Recorded after the run so the entry carries the outcome; it lands beyond the head checked.
+    await auditOwnAccess(app, request, tenant, 'audit.verify', {
+      from_seq: request.query.from_seq ?? 1, to_seq: request.query.to_seq ?? null, valid: result.valid, checked: result.checked, first_error: result.first_error
+    })
+    return result
   })
 }
 

@@ -6,6 +6,7 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ originPrefix: string }> = asy
   app.get('/.well-known/audit-log-keys', {
     config: { public: true },
     schema: {
+      security: [],
       summary: 'Verifier keys for this log\'s checkpoints (C2SP verifier-key format)',
       tags: ['checkpoints'],
       response: { 200: VerifierKeys }

@@ -1,0 +1,128 @@
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { parseVerifierKey } from '../core/signed-note.js'
+import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
+import { witnessStep } from '../proofs/witness-step.js'
+
+const usage = `usage: audit-service witness --url <base url> --key <verifier key> [--key ...] [--tenant <t>]
+         [--origin <origin>] [--api-key <key>] [--interval <seconds>] [--state <file>] [--once]
+
+Watches a log: polls GET /checkpoints/latest, verifies the signature, and checks that each new
+checkpoint is consistent with the last one it verified (GET /proofs/consistency), which it keeps
+in --state (default audit-witness-<tenant or default>.json). On any inconsistency (a bad
+signature, a rollback, a fork, a proof that does not verify) it logs an ALARM line, writes
+the evidence next to the state file (<state>.alarm.json) and exits 1. Network trouble is
+logged and retried (--once: exit 2). The API key may also come from AUDIT_API_KEY; it needs
+the events:read scope. --interval defaults to 60 seconds.`
+
+class FetchError extends Error {}
+
+function log (line: string): void {
+  process.stdout.write(`${new Date().toISOString()} witness: ${line}\n`)
+}
+
+/** `audit-service witness`: an independent check that the operator never rewrites the log. */
+export async function witness (args: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        tenant: { type: 'string' },
+        origin: { type: 'string' },
+        'api-key': { type: 'string' },
+        interval: { type: 'string', default: '60' },
+        state: { type: 'string' },
+        once: { type: 'boolean' },
+        help: { type: 'boolean' }
+      }
+    })
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${usage}\n`)
+    return 2
+  }
+  const { values } = parsed
+  const interval = Number(values.interval)
+  if (values.help === true || values.url === undefined || values.key === undefined || !(interval > 0)) {
+    process.stderr.write(usage + '\n')
+    return values.help === true ? 0 : 2
+  }
+  const verifiers = values.key.map(k => parseVerifierKey(k))
+  const base = values.url.replace(/\/+$/, '')
+  const statePath = values.state ?? `audit-witness-${values.tenant ?? 'default'}.json`
+  const apiKey = values['api-key'] ?? process.env.AUDIT_API_KEY
+  const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
+  const query = (params: Record<string, string | number>) => {
+    const q = new URLSearchParams(Object.entries({ ...(values.tenant !== undefined && { tenant: values.tenant }), ...params }).map(([k, v]): [string, string] => [k, String(v)]))
+    const s = q.toString()
+    return s === '' ? '' : `?${s}`
+  }
+  const get = async (path: string): Promise<Response> => {
+    let res: Response
+    try {
+      res = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(15_000) })
+    } catch (err) {
+      throw new FetchError(`GET ${path}: ${(err as Error).message}`)
+    }
+    if (!res.ok) throw new FetchError(`GET ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`)
+    return res
+  }
+
+  const poll = async (): Promise<number | undefined> => {
+    const last = await readWitnessState(statePath)
+    const note = await (await get(`/checkpoints/latest${query({})}`)).text()
+    const outcome = await witnessStep(last, note, { verifiers, ...(values.origin !== undefined && { origin: values.origin }) },
+      async (from, to) => await (await get(`/proofs/consistency${query({ from, to })}`)).json())
+    switch (outcome.kind) {
+      case 'alarm': {
+        const evidence = `${statePath}.alarm.json`
+        await writeFile(evidence, JSON.stringify({ at: new Date().toISOString(), url: base, reason: outcome.reason, ...outcome.evidence }, null, 2) + '\n')
+        process.stderr.write(`${new Date().toISOString()} witness: ALARM ${last?.origin ?? values.origin ?? base}: ${outcome.reason} (evidence in ${evidence})\n`)
+        return 1
+      }
+      case 'first':
+        await writeWitnessState(statePath, outcome.state)
+        log(`${outcome.state.origin}: first checkpoint, size ${outcome.state.size} root ${outcome.state.root_hash}, stored in ${statePath}`)
+        return undefined
+      case 'unchanged':
+        log(`${outcome.state.origin}: unchanged at size ${outcome.state.size}`)
+        return undefined
+      case 'grew':
+        await writeWitnessState(statePath, outcome.state)
+        log(`${outcome.state.origin}: grew from ${outcome.from} to ${outcome.state.size}, consistent; root ${outcome.state.root_hash}`)
+        return undefined
+    }
+  }
+
+  let stopping = false
+  let wake: (() => void) | undefined
+  const stop = () => { stopping = true; wake?.() }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    for (;;) {
+      try {
+        const code = await poll()
+        if (code !== undefined) return code
+      } catch (err) {
+        if (!(err instanceof FetchError)) {
+          process.stderr.write(`${new Date().toISOString()} witness: ${(err as Error).message}\n`)
+          return 2
+        }
+        process.stderr.write(`${new Date().toISOString()} witness: cannot check now: ${err.message}\n`)
+        if (values.once === true) return 2
+      }
+      if (values.once === true || stopping) return 0
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, interval * 1000)
+        wake = () => { clearTimeout(timer); resolve() }
+      })
+      if (stopping) return 0
+    }
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}

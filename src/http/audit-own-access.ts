@@ -1,0 +1,24 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { compileScrubber } from '../core/scrub-secrets.js'
+import { prepareEvent } from './prepare-event.js'
+
+const scrub = compileScrubber()
+
+/**
+ * Appends an event of the service itself to the tenant's chain: who exported or verified
+ * the log, and what they asked for. If it cannot be queued the read is refused (503), so
+ * no read of the log goes unrecorded.
+ */
+export async function auditOwnAccess (app: FastifyInstance, request: FastifyRequest, tenant: string, action: string, metadata: Record<string, unknown>): Promise<void> {
+  const principal = request.principal
+  const event = {
+    occurred_at: new Date().toISOString(),
+    action,
+    actor: { type: 'api_key', id: principal?.keyId ?? 'anonymous', name: principal?.name ?? 'anonymous', ...(request.ip !== undefined && { ip: request.ip }) },
+    target: { type: 'audit_log', id: tenant },
+    outcome: 'success' as const,
+    source: { service: 'audit-service' },
+    metadata
+  }
+  await app.producer.submit([prepareEvent(event, { tenant, requestId: request.id, receivedAt: new Date().toISOString(), scrub })])
+}

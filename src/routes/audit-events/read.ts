@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AuditServiceError } from '../../errors.js'
+import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
+import { tenantFor } from '../../http/tenant-for.js'
+import { EventIdParams, EventPage, ListEventsQuery, StoredEvent } from '../../schemas/audit-event-read.js'
+import { ErrorResponse } from '../../schemas/error.js'
+import { TenantQuery } from '../../schemas/tenant.js'
+import { PgEventReader, type StoredEventRow } from '../../store/pg-event-reader.js'
+
+const toJson = (row: StoredEventRow) => ({
+  seq: row.seq,
+  id: row.id,
+  hash: row.hash.toString('hex'),
+  prev_hash: row.prev_hash.toString('hex'),
+  record: row.record as Record<string, unknown>
+})
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
+
+const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
+  const reader = new PgEventReader(app.db)
+
+  app.get('/audit-events', {
+    config: { scope: 'events:read' },
+    schema: {
+      summary: 'Search a tenant\'s events, page by page',
+      description: 'Filters combine with AND. Pages are cut on `seq` (keyset pagination): reading while events arrive never skips or repeats one. Pass `next_cursor` as `cursor` with the same filters for the next page.',
+      tags: ['events'],
+      querystring: ListEventsQuery,
+      response: { 200: EventPage, ...errors }
+    }
+  }, async (request) => {
+    const q = request.query
+    const tenant = tenantFor(request, q.tenant, opts.defaultTenant)
+    const order = q.order ?? 'asc'
+    const limit = q.limit ?? 100
+    const fingerprint = queryFingerprint({ ...q, tenant })
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, { order, query: fingerprint })
+    const prefix = q.action?.endsWith('.*') === true
+    const rows = await reader.list(tenant, {
+      actorId: q['actor.id'],
+      actorType: q['actor.type'],
+      action: prefix ? q.action!.slice(0, -1) : q.action,
+      actionPrefix: prefix,
+      targetType: q['target.type'],
+      targetId: q['target.id'],
+      outcome: q.outcome,
+      requestId: q.request_id,
+      occurredFrom: q.occurred_from,
+      occurredTo: q.occurred_to,
+      receivedFrom: q.received_from,
+      receivedTo: q.received_to,
+      seqFrom: q.seq_from,
+      seqTo: q.seq_to
+    }, { order, limit: limit + 1, ...(after !== undefined && { after }) })
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return {
+      items: page.map(toJson),
+      next_cursor: rows.length > limit && last !== undefined ? encodeCursor({ seq: last.seq, order, query: fingerprint }) : null
+    }
+  })
+
+  app.get('/audit-events/:id', {
+    config: { scope: 'events:read' },
+    schema: {
+      summary: 'One stored event with its position and hashes',
+      description: 'An event of another tenant is a 404, like one that does not exist.',
+      tags: ['events'],
+      params: EventIdParams,
+      querystring: TenantQuery,
+      response: { 200: StoredEvent, 404: ErrorResponse, ...errors }
+    }
+  }, async (request) => {
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    const row = await reader.byId(tenant, request.params.id)
+    if (row === undefined) throw new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no event ${request.params.id} (not stored yet, or not yours)`)
+    return toJson(row)
+  })
+}
+
+export default readRoutes

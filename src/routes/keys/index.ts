@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Scope } from '../../auth/scopes.js'
+import { AuditServiceError } from '../../errors.js'
+import { tenantFor } from '../../http/tenant-for.js'
+import { ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, KeyIdParams, RevokeApiKey } from '../../schemas/api-key.js'
+import { ErrorResponse } from '../../schemas/error.js'
+import { TenantQuery } from '../../schemas/tenant.js'
+
+const notFound = () => new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, 'no such key')
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
+
+/** Key management for admins: a tenant's admin key manages that tenant's keys only. */
+const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
+  app.post('/keys', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Create an API key (the key is returned once)', tags: ['keys'], body: CreateApiKey, response: { 201: CreatedApiKey, ...errors } }
+  }, async (request, reply) => {
+    const tenant = tenantFor(request, request.body.tenant, opts.defaultTenant)
+    const created = await app.keyStore.create(tenant, request.body.name, request.body.scopes as Scope[])
+    request.log.info({ key_id: created.info.id, tenant, scopes: created.info.scopes }, 'api key created')
+    return reply.code(201).send(created)
+  })
+
+  app.get('/keys', {
+    config: { scope: 'admin' },
+    schema: { summary: 'List API keys of a tenant (never the keys themselves)', tags: ['keys'], querystring: TenantQuery, response: { 200: ApiKeyList, ...errors } }
+  }, async (request) => {
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    return { keys: await app.keyStore.list(tenant) }
+  })
+
+  app.post('/keys/:id/revoke', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Revoke an API key, on every API instance at once',
+      tags: ['keys'],
+      params: KeyIdParams,
+      body: RevokeApiKey,
+      response: { 200: ApiKeyInfo, 404: ErrorResponse, ...errors }
+    }
+  }, async (request) => {
+    const existing = await app.keyStore.get(request.params.id)
+    const principal = request.principal!
+    // Another tenant's key is "not found", so ids do not leak across tenants.
+    if (existing === undefined || (principal.tenant !== null && existing.tenant !== principal.tenant)) throw notFound()
+    if (existing.revoked_at !== null) return existing
+    const revoked = await app.keyStore.revoke(existing.id, request.body.reason)
+    if (revoked === undefined) return (await app.keyStore.get(existing.id))!
+    await app.announceRevocation(revoked.hash)
+    request.log.info({ key_id: existing.id, tenant: existing.tenant }, 'api key revoked')
+    return revoked.info
+  })
+}
+
+export default keyRoutes

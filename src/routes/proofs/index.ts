@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { logOrigin } from '../../checkpoints/log-origin.js'
+import { leafHash } from '../../core/merkle.js'
+import { consistencyProof, inclusionProof, type NodeReader } from '../../core/merkle-proofs.js'
+import { AuditServiceError } from '../../errors.js'
+import { tenantFor } from '../../http/tenant-for.js'
+import { proofWithRoots } from '../../proofs/proof-with-roots.js'
+import { formatTlogProof } from '../../proofs/tlog-proof.js'
+import { ErrorResponse } from '../../schemas/error.js'
+import { ConsistencyProof, ConsistencyProofQuery, InclusionProof, InclusionProofParams, InclusionProofQuery } from '../../schemas/proof.js'
+import { PgLogReader } from '../../store/pg-log-reader.js'
+
+export interface ProofRoutesOptions {
+  defaultTenant: string
+  originPrefix: string
+}
+
+const badSize = (message: string) => new AuditServiceError('AUDIT_ERR_TREE_SIZE', 400, message)
+const b64 = (hashes: Buffer[]) => hashes.map(h => h.toString('base64'))
+
+/**
+ * Inclusion and consistency proofs, read from the stored perfect-subtree hashes: one indexed
+ * query of O(log n) rows per proof, whatever the size of the log.
+ */
+const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, opts) => {
+  const reader = new PgLogReader(app.db)
+  const nodesOf = (tenant: string): NodeReader => nodes => reader.nodes(tenant, nodes)
+  const latestCheckpoint = (tenant: string) => app.db.selectFrom('checkpoints').select(['size', 'note'])
+    .where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
+  const checkpointsAt = async (tenant: string, sizes: number[]) => {
+    const rows = await app.db.selectFrom('checkpoints').select(['size', 'note'])
+      .where('tenant', '=', tenant).where('size', 'in', sizes).execute()
+    return new Map(rows.map(r => [r.size, r.note]))
+  }
+
+  app.get('/audit-events/:id/proof', {
+    config: { scope: 'events:read' },
+    schema: {
+      summary: 'Inclusion proof of an event in its tenant\'s log',
+      description: 'The RFC 9162 inclusion proof of the event\'s leaf in the tree of `tree_size` (default: the latest checkpoint), with the signed checkpoint and the same as a C2SP tlog-proof (`?format=tlog-proof` for the text alone). An event not yet covered by a checkpoint is a 409: wait for the next one, or pass `tree_size` up to the log\'s size (the proof then has no checkpoint). Verify offline: `npx audit-service verify-proof event.tlog-proof --key <verifier key>`.',
+      tags: ['proofs'],
+      params: InclusionProofParams,
+      querystring: InclusionProofQuery,
+      response: {
+        200: {
+          description: 'The proof',
+          content: { 'application/json': { schema: InclusionProof }, 'text/plain': { schema: Type.String({ description: 'C2SP tlog-proof' }) } }
+        },
+        400: ErrorResponse,
+        404: ErrorResponse,
+        409: ErrorResponse
+      }
+    }
+  }, async (request, reply) => {
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    const { id } = request.params
+    const event = await app.db.selectFrom('audit_events').select(['seq', 'canonical'])
+      .where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst()
+    if (event === undefined) {
+      throw new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no event ${id} in the log of tenant ${tenant} (an accepted event is stored within about a second)`)
+    }
+
+    let treeSize: number
+    let checkpoint: string | undefined
+    if (request.query.tree_size === undefined) {
+      const latest = await latestCheckpoint(tenant)
+      if (latest === undefined || latest.size < event.seq) {
+        throw new AuditServiceError('AUDIT_ERR_NOT_CHECKPOINTED', 409,
+          `event ${id} is at seq ${event.seq} but the latest checkpoint covers ${latest?.size ?? 0} records: ask again after the next checkpoint, or pass tree_size (up to the log's size) for a proof without one`)
+      }
+      treeSize = latest.size
+      checkpoint = latest.note
+    } else {
+      treeSize = request.query.tree_size
+      const head = await reader.headSize(tenant)
+      if (treeSize > head) throw badSize(`tree_size ${treeSize} is beyond the log's size ${head}`)
+      if (treeSize < event.seq) throw badSize(`event ${id} is at seq ${event.seq}: it is not in the tree of size ${treeSize}`)
+      checkpoint = (await checkpointsAt(tenant, [treeSize])).get(treeSize)
+    }
+
+    const index = event.seq - 1
+    const { proof, roots } = await proofWithRoots(nodesOf(tenant), [treeSize], read => inclusionProof(index, treeSize, read))
+    const tlogProof = checkpoint === undefined ? undefined : formatTlogProof({ extra: event.canonical, index, proof, checkpoint })
+    if (request.query.format === 'tlog-proof') {
+      if (tlogProof === undefined) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no signed checkpoint at size ${treeSize}: a tlog-proof needs one`)
+      return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${id}.tlog-proof"`).send(tlogProof)
+    }
+    return reply.type('application/json').send({
+      id,
+      tenant,
+      origin: logOrigin(opts.originPrefix, tenant),
+      seq: event.seq,
+      leaf_index: index,
+      tree_size: treeSize,
+      leaf_hash: leafHash(event.canonical).toString('base64'),
+      root_hash: roots[0]!.toString('base64'),
+      inclusion_proof: b64(proof),
+      ...(checkpoint !== undefined && { checkpoint }),
+      ...(tlogProof !== undefined && { tlog_proof: tlogProof })
+    })
+  })
+
+  app.get('/proofs/consistency', {
+    config: { scope: 'events:read' },
+    schema: {
+      summary: 'Consistency proof between two sizes of a tenant\'s log',
+      description: 'The RFC 9162 consistency proof that the tree of size `to` (default: the latest checkpoint) extends the tree of size `from`, with the signed checkpoints at those sizes when there are. A client that kept an old checkpoint checks with it that the log only grew: `npx audit-service verify-proof proof.json --checkpoint old.checkpoint --key <verifier key>`.',
+      tags: ['proofs'],
+      querystring: ConsistencyProofQuery,
+      response: { 200: ConsistencyProof, 400: ErrorResponse, 404: ErrorResponse }
+    }
+  }, async (request) => {
+    const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    const from = request.query.from
+    let to = request.query.to
+    if (to === undefined) {
+      const latest = await latestCheckpoint(tenant)
+      if (latest === undefined) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet: pass to`)
+      to = latest.size
+    }
+    if (from > to) throw badSize(`from (${from}) is larger than to (${to}${request.query.to === undefined ? ', the latest checkpoint' : ''})`)
+    const head = await reader.headSize(tenant)
+    if (to > head) throw badSize(`to (${to}) is beyond the log's size ${head}`)
+
+    const size2 = to
+    const [{ proof, roots }, checkpoints] = await Promise.all([
+      proofWithRoots(nodesOf(tenant), [from, size2], read => consistencyProof(from, size2, read)),
+      checkpointsAt(tenant, [from, size2])
+    ])
+    const fromCheckpoint = checkpoints.get(from)
+    const toCheckpoint = checkpoints.get(to)
+    return {
+      tenant,
+      origin: logOrigin(opts.originPrefix, tenant),
+      from,
+      to,
+      from_root: roots[0]!.toString('base64'),
+      to_root: roots[1]!.toString('base64'),
+      proof: b64(proof),
+      ...(fromCheckpoint !== undefined && { from_checkpoint: fromCheckpoint }),
+      ...(toCheckpoint !== undefined && { to_checkpoint: toCheckpoint })
+    }
+  })
+}
+
+export default proofRoutes

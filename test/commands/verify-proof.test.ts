@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { formatVerifierKey, publicKeyBytes } from '../../src/core/signed-note.js'
+import { generateKeyPairSync } from 'node:crypto'
+import { buildTestApp, countRows, openDatabase, ROOT, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
+
+/** The real CLI process; several run at once. */
+async function cli (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify-proof', ...args], { cwd: ROOT })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const [status] = await once(child, 'close') as [number | null]
+  return { status, stdout, stderr }
+}
+
+t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline; tampering exits 1', async t => {
+  const config = await testConfig(t, { CHECKPOINT_INTERVAL_SECONDS: '3600' })
+  const app = await buildTestApp(t, config)
+  await startTestWorker(t, config)
+  const db = openDatabase(t, config.databaseUrl)
+  const dir = await mkdtemp(join(tmpdir(), 'verify-proof-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const file = async (name: string, content: string) => {
+    const path = join(dir, name)
+    await writeFile(path, content)
+    return path
+  }
+  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const stranger = formatVerifierKey('audit-service', publicKeyBytes(generateKeyPairSync('ed25519').privateKey))
+
+  const accepted: Array<{ id: string, receipt: string }> = []
+  for (const half of [0, 1]) {
+    const events = Array.from({ length: 10 }, (_, i) => sampleEvent({ target: { type: 'doc', id: `d${half * 10 + i}` } }))
+    const res = await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events } })
+    accepted.push(...res.json().items)
+    await waitFor(async () => await countRows(db) === (half + 1) * 10, { what: 'rows' })
+    t.equal((await app.inject({ method: 'POST', url: '/checkpoints' })).statusCode, 201)
+  }
+  const target = accepted[6]!
+  const tlogText = (await app.inject({ method: 'GET', url: `/audit-events/${target.id}/proof?format=tlog-proof` })).body
+  const tlog = await file('event.tlog-proof', tlogText)
+  const proofJson = await file('proof.json', (await app.inject({ method: 'GET', url: `/audit-events/${target.id}/proof?tree_size=10` })).body)
+  const receipt = await file('receipt.txt', target.receipt)
+  const answer = await file('answer.json', JSON.stringify(target))
+  const otherReceipt = await file('other-receipt.txt', accepted[7]!.receipt)
+  const row = await db.selectFrom('audit_events').select('canonical').where('id', '=', target.id).executeTakeFirstOrThrow()
+  const stored = JSON.parse(row.canonical.toString('utf8'))
+  const record = await file('record.json', JSON.stringify(stored))
+  const badRecord = await file('bad-record.json', JSON.stringify({ ...stored, action: 'user.logout' }))
+  const consistency = await file('consistency.json', (await app.inject({ method: 'GET', url: '/proofs/consistency?from=10' })).body)
+  const old = await file('old.checkpoint', (await app.inject({ method: 'GET', url: '/checkpoints?size=10' })).json().checkpoints[0].note)
+
+  const lines = tlogText.split('\n')
+  const hashLine = lines.findIndex(l => /^[A-Za-z0-9+/]{43}=$/.test(l))
+  lines[hashLine] = (lines[hashLine]!.startsWith('A') ? 'B' : 'A') + lines[hashLine]!.slice(1)
+  const tampered = await file('tampered.tlog-proof', lines.join('\n'))
+  const doc = JSON.parse((await app.inject({ method: 'GET', url: '/proofs/consistency?from=10' })).body)
+  doc.proof[0] = Buffer.alloc(32).toString('base64')
+  const badConsistency = await file('bad-consistency.json', JSON.stringify(doc))
+  const forgedReceipt = await file('forged-receipt.txt', target.receipt.replace(/\n\d{4}-/, '\n2025-'))
+  const junk = await file('junk.txt', 'hello')
+
+  const cases: Array<{ name: string, args: string[], status: number, out?: RegExp }> = [
+    // Inclusion: the tlog-proof file, the JSON answer, with the receipt of the same event.
+    { name: 'tlog-proof', args: [tlog, '--key', key, '--origin', 'audit-service.local/default'], status: 0, out: new RegExp(`^OK: event ${target.id} is seq 7 \\(leaf 6\\) of audit-service\\.local/default at tree size 20`) },
+    { name: 'JSON proof answer', args: [proofJson, '--key', key], status: 0, out: /at tree size 10/ },
+    { name: 'tlog-proof with its receipt', args: [tlog, '--key', key, '--receipt', receipt, '--record', record], status: 0, out: /it is the record the receipt was issued for/ },
+    { name: 'JSON output', args: [tlog, '--key', key, '--json'], status: 0, out: /^\{"valid":true,"type":"inclusion".*"seq":7,"leaf_index":6,"tree_size":20/ },
+    // Tampered proofs, wrong keys, another log, another event's receipt: exit 1.
+    { name: 'a tampered proof hash', args: [tampered, '--key', key], status: 1, out: /FAILED: inclusion proof does not lead/ },
+    { name: 'an unknown key', args: [tlog, '--key', stranger], status: 1, out: /FAILED: checkpoint: note has no valid signature/ },
+    { name: 'another log', args: [tlog, '--key', key, '--origin', 'audit-service.local/acme'], status: 1, out: /FAILED: checkpoint: origin/ },
+    { name: 'another event\'s receipt', args: [tlog, '--key', key, '--receipt', otherReceipt], status: 1, out: /FAILED: receipt: record id/ },
+    { name: 'a changed record', args: [tlog, '--key', key, '--record', badRecord], status: 1, out: /FAILED: the record given is not the record in the proof/ },
+    // Receipts: alone, from the 202 answer, with the stored record; a changed record fails.
+    { name: 'receipt', args: [receipt, '--key', key], status: 0, out: new RegExp(`^OK: receipt of audit-service\\.local/default for event ${target.id}`) },
+    { name: 'receipt and record', args: [receipt, '--key', key, '--record', record], status: 0, out: /the record matches it/ },
+    { name: '202 answer and record', args: [answer, '--key', key, '--record', record], status: 0, out: /the record matches it/ },
+    { name: 'receipt and changed record', args: [receipt, '--key', key, '--record', badRecord], status: 1, out: /FAILED: receipt: SHA-256 of the record without seq/ },
+    { name: 'receipt, unknown key', args: [receipt, '--key', stranger], status: 1 },
+    { name: 'an edited receipt', args: [forgedReceipt, '--key', key], status: 1, out: /does not verify/ },
+    // Consistency: against the checkpoint kept at size 10; a tampered proof fails.
+    { name: 'consistency', args: [consistency, '--key', key, '--checkpoint', old], status: 0, out: /^OK: audit-service\.local\/default at size 20 extends size 10/ },
+    { name: 'tampered consistency', args: [badConsistency, '--key', key, '--checkpoint', old], status: 1, out: /FAILED: INCONSISTENT/ },
+    { name: 'consistency, unknown key', args: [consistency, '--key', stranger], status: 1 },
+    // Unreadable input is a usage error (2), never a pass.
+    { name: 'junk', args: [junk, '--key', key], status: 2 },
+    { name: 'no key', args: [tlog], status: 2 }
+  ]
+  const results = await Promise.all(cases.map(c => cli(c.args)))
+  cases.forEach((c, i) => {
+    const r = results[i]!
+    t.equal(r.status, c.status, `${c.name}: exit ${c.status} (${r.stdout}${r.stderr})`)
+    if (c.out !== undefined) t.match(r.stdout, c.out, c.name)
+  })
+})
+
+  // Tampered proofs, wrong keys, another log, another event's receipt: exit 1.
+  const lines = tlogText.split('\n')
+  const hashLine = lines.findIndex(l => /^[A-Za-z0-9+/]{43}=$/.test(l))
+  lines[hashLine] = (lines[hashLine]!.startsWith('A') ? 'B' : 'A') + lines[hashLine]!.slice(1)
+  const tampered = await file('tampered.tlog-proof', lines.join('\n'))
+  for (const [args, why] of [
+    [[tampered, '--key', key], /FAILED: inclusion proof does not lead/],
+    [[tlog, '--key', stranger], /FAILED: checkpoint: note has no valid signature/],
+    [[tlog, '--key', key, '--origin', 'audit-service.local/acme'], /FAILED: checkpoint: origin/],
+    [[tlog, '--key', key, '--receipt', otherReceipt], /FAILED: receipt: record id/],
+    [[tlog, '--key', key, '--record', badRecord], /FAILED: the record given is not the record in the proof/]
+  ] as Array<[string[], RegExp]>) {
+    res = cli(args)
+    t.equal(res.status, 1, `${args.join(' ')}: ${res.stdout}${res.stderr}`)
+    t.match(res.stdout, why)
+  }
+
+  // Receipts: alone, from the 202 answer, with the stored record; a changed record fails.
+  res = cli([receipt, '--key', key])
+  t.equal(res.status, 0, res.stdout + res.stderr)
+  t.match(res.stdout, new RegExp(`^OK: receipt of audit-service\\.local/default for event ${target.id}`))
+  t.equal(cli([answer, '--key', key, '--record', record]).status, 0)
+  res = cli([receipt, '--key', key, '--record', record])
+  t.match(res.stdout, /the record matches it/)
+  res = cli([receipt, '--key', key, '--record', badRecord])
+  t.equal(res.status, 1)
+  t.match(res.stdout, /FAILED: receipt: SHA-256 of the record without seq/)
+  t.equal(cli([receipt, '--key', stranger]).status, 1)
+  t.equal(cli([await file('forged-receipt.txt', target.receipt.replace(/\n\d{4}-/, '\n2025-')), '--key', key]).status, 1, 'an edited receipt')
+
+  // Consistency: against the checkpoint kept at size 10; a tampered proof fails.
+  res = cli([consistency, '--key', key, '--checkpoint', old])
+  t.equal(res.status, 0, res.stdout + res.stderr)
+  t.match(res.stdout, /^OK: audit-service\.local\/default at size 20 extends size 10/)
+  const doc = JSON.parse((await app.inject({ method: 'GET', url: '/proofs/consistency?from=10' })).body)
+  doc.proof[0] = Buffer.alloc(32).toString('base64')
+  res = cli([await file('bad-consistency.json', JSON.stringify(doc)), '--key', key, '--checkpoint', old])
+  t.equal(res.status, 1)
+  t.match(res.stdout, /FAILED: INCONSISTENT/)
+  t.equal(cli([consistency, '--key', stranger]).status, 1)
+
+  // Unreadable input is a usage error (2), never a pass.
+  t.equal(cli([await file('junk.txt', 'hello'), '--key', key]).status, 2)
+  t.equal(cli([tlog]).status, 2, 'no key')
+})

@@ -51,10 +51,18 @@ export class PgEventReader {
     if (f.targetId !== undefined) q = q.where('target_id', '=', f.targetId)
     if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome)
     if (f.requestId !== undefined) q = q.where('request_id', '=', f.requestId)
-    if (f.occurredFrom !== undefined) q = q.where('occurred_at', '>=', f.occurredFrom)
-    if (f.occurredTo !== undefined) q = q.where('occurred_at', '<', f.occurredTo)
-    if (f.receivedFrom !== undefined) q = q.where('received_at', '>=', f.receivedFrom)
-    if (f.receivedTo !== undefined) q = q.where('received_at', '<', f.receivedTo)
+    for (const [column, from, to] of [['occurred_at', f.occurredFrom, f.occurredTo], ['received_at', f.receivedFrom, f.receivedTo]] as const) {
+      if (from === undefined && to === undefined) continue
+      if (from !== undefined) q = q.where(column, '>=', from)
+      if (to !== undefined) q = q.where(column, '<', to)
+      // The planner assumes matches are spread evenly over seq and walks the primary key from
+      // one end; for a narrow time range far from that end it filters away most of the tenant.
+      // The seqs of the rows in range, read from the (tenant, time, seq) index, bound that walk.
+      // (`seq + 0` keeps PostgreSQL from turning min/max back into that same primary-key walk.)
+      const inRange = (fn: 'min' | 'max') => sql<number>`(SELECT ${sql.raw(fn)}(r.seq + 0) FROM audit_events r WHERE r.tenant = ${tenant}
+        ${from === undefined ? sql`` : sql`AND r.${sql.ref(column)} >= ${from}`} ${to === undefined ? sql`` : sql`AND r.${sql.ref(column)} < ${to}`})`
+      q = q.where('seq', '>=', inRange('min')).where('seq', '<=', inRange('max'))
+    }
     if (f.seqFrom !== undefined) q = q.where('seq', '>=', f.seqFrom)
     if (f.seqTo !== undefined) q = q.where('seq', '<=', f.seqTo)
     if (page.after !== undefined) q = q.where('seq', page.order === 'asc' ? '>' : '<', page.after)

@@ -49,7 +49,8 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
 # Liveness only (no I/O): /health/live. Slim images have no curl, so node does the request.
-# Meaningful for `api` only; docker-compose.yml disables it for the worker and migrate.
+# Meaningful for `api` only; docker-compose.yml checks the worker on its metrics port instead
+# and disables it for migrate.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/cli.js"]

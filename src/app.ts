@@ -16,8 +16,10 @@ import verifyRoutes from './routes/verify/index.js'
 import wellKnownRoutes from './routes/well-known/index.js'
 import proofRoutes from './routes/proofs/index.js'
 import keyRoutes from './routes/keys/index.js'
+import deadLetterRoutes from './routes/dead-letters/index.js'
 import signingPlugin from './plugins/signing.js'
 import authPlugin from './plugins/auth.js'
+import metricsPlugin from './plugins/metrics.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
 import healthRoutes from './routes/health/index.js'
 import { sharedSchemas } from './schemas/index.js'
@@ -42,9 +44,11 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     genReqId,
     bodyLimit: config.bodyLimitBytes,
-    // Slow or stalled clients must not hold sockets for ever.
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    // Slow or stalled clients must not hold sockets for ever: headers and body within
+    // REQUEST_TIMEOUT_MS (Node checks every second), and a silent socket is closed as well.
+    connectionTimeout: config.requestTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs) },
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle'
@@ -60,6 +64,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
+  await app.register(metricsPlugin, { ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   await app.register(authPlugin, {
     redisUrl: config.redisUrl,
     channel: `${config.queuePrefix}:keys:revoked`,
@@ -79,7 +84,13 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
   })
 
-  await app.register(healthRoutes, { timeoutMs: config.healthTimeoutMs, maxWaiting: config.queueMaxWaiting })
+  await app.register(healthRoutes, {
+    timeoutMs: config.healthTimeoutMs,
+    maxWaiting: config.queueMaxWaiting,
+    maxQueueLagSeconds: config.healthMaxQueueLagSeconds,
+    maxDeadLetters: config.healthMaxDeadLetters,
+    maxCheckpointAgeSeconds: config.healthMaxCheckpointAgeSeconds
+  })
   await app.register(auditEventRoutes, {
     defaultTenant: config.defaultTenant,
     scrubExtraKeys: config.scrubExtraKeys,
@@ -94,6 +105,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(verifyRoutes, logRoutes)
   await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
   await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
+  await app.register(deadLetterRoutes)
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` })

@@ -34,6 +34,12 @@ export interface Config {
   apiKeyCacheMs: number
   rateLimitMax: number
   rateLimitWindowMs: number
+  requestTimeoutMs: number
+  metricsToken: string | undefined
+  workerMetricsPort: number
+  healthMaxQueueLagSeconds: number
+  healthMaxDeadLetters: number
+  healthMaxCheckpointAgeSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -136,6 +142,12 @@ export function loadConfig (env: Env = process.env): Config {
     adminApiKey: adminKey(env),
     apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000, 0, 3_600_000),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 100_000, 1, 100_000_000),
-    rateLimitWindowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000)
+    rateLimitWindowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
+    healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
+    healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
   }
 }

@@ -5,12 +5,14 @@ import type { QueuedEvent } from '../src/core/audit-record.js'
 import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../src/queue/append-job.js'
 import type { EventQueue } from '../src/queue/create-event-queue.js'
 import type { AppendOutcome } from '../src/store/event-store.js'
+import type { WorkerMetrics } from '../src/metrics/worker-metrics.js'
 
 export interface AppendProcessorOptions {
   appender: ChainAppender
   /** Where conflicting events of a multi-event job are re-queued alone, to be dead-lettered. */
   queue: EventQueue
   logger: Logger
+  metrics?: WorkerMetrics
 }
 
 /**
@@ -23,7 +25,7 @@ export interface AppendProcessorOptions {
  * as a job of its own, which then fails the same way.
  */
 export function createAppendProcessor (options: AppendProcessorOptions) {
-  const { appender, queue, logger } = options
+  const { appender, queue, logger, metrics } = options
   return async function processAppendJob (job: Job<AppendJobData, AppendJobResult>): Promise<AppendJobResult> {
     const events = job.data.events
     const byTenant = new Map<string, QueuedEvent[]>()
@@ -40,8 +42,22 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
     const conflicts = results.filter((r): r is { outcome: Extract<AppendOutcome, { status: 'conflict' }>, event: QueuedEvent } =>
       r.outcome.status === 'conflict')
 
+    if (metrics !== undefined) {
+      const now = Date.now()
+      for (const { outcome, event } of results) {
+        if (outcome.status === 'stored') {
+          metrics.stored.inc()
+          metrics.lag.observe((now - Date.parse(event.record.received_at)) / 1000)
+        } else if (outcome.status === 'duplicate') {
+          metrics.duplicates.inc()
+        }
+      }
+    }
     if (conflicts.length > 0) {
-      if (events.length === 1) throw new UnrecoverableError(conflicts[0]!.outcome.reason)
+      if (events.length === 1) {
+        metrics?.deadLettered.inc()
+        throw new UnrecoverableError(conflicts[0]!.outcome.reason)
+      }
       await queue.addBulk(conflicts.map(({ event }) => ({
         name: APPEND_JOB_NAME,
         data: { events: [event] },

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import { ChainAppender } from '../src/append/chain-appender.js'
 import type { Config } from '../src/config.js'
 import type { AppendJobData, AppendJobResult } from '../src/queue/append-job.js'
-import { createEventQueue } from '../src/queue/create-event-queue.js'
+import { createEventQueue, eventQueueOptions } from '../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../src/queue/redis-connection.js'
 import { createDatabase } from '../src/store/database.js'
 import { PgEventStore } from '../src/store/pg-event-store.js'
@@ -11,6 +11,8 @@ import { CheckpointSigner, scheduleCheckpoints } from '../src/checkpoints/checkp
 import { logOrigin } from '../src/checkpoints/log-origin.js'
 import { loadSigningKey } from '../src/signing/load-signing-key.js'
 import { createAppendProcessor } from './create-append-processor.js'
+import { startMetricsServer } from './start-metrics-server.js'
+import { createWorkerMetrics } from '../src/metrics/worker-metrics.js'
 
 export interface AuditWorker {
   close (): Promise<void>
@@ -23,18 +25,13 @@ export interface AuditWorker {
 export async function createWorker (config: Config, logger: Logger): Promise<AuditWorker> {
   const db = createDatabase({ connectionString: config.databaseUrl, max: 10, applicationName: 'audit-service-worker' })
   const store = new PgEventStore(db)
-  const appender = new ChainAppender({ store, maxBatch: config.appendBatchMax })
+  const metrics = createWorkerMetrics()
+  const appender = new ChainAppender({ store, maxBatch: config.appendBatchMax, onCommit: n => metrics.batchSize.observe(n) })
   const queueConnection = createRedisConnection(config.redisUrl, 'worker')
-  const queue = createEventQueue({
-    name: config.queueName,
-    prefix: config.queuePrefix,
-    connection: queueConnection,
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs
-  })
+  const queue = createEventQueue(eventQueueOptions(config, queueConnection))
   const workerConnection = createRedisConnection(config.redisUrl, 'worker')
   const worker = new Worker<AppendJobData, AppendJobResult>(config.queueName,
-    createAppendProcessor({ appender, queue, logger }),
+    createAppendProcessor({ appender, queue, logger, metrics }),
     { connection: workerConnection, prefix: config.queuePrefix, concurrency: config.workerConcurrency })
 
   const key = await loadSigningKey({
@@ -50,7 +47,9 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')
   })
 
+  const stopMetrics = await startMetricsServer(metrics.registry, config.host, config.workerMetricsPort)
   worker.on('failed', (job, err) => {
+    metrics.jobFailures.inc()
     logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'append job failed')
   })
   worker.on('error', err => logger.error({ err: err.message }, 'worker error'))
@@ -58,6 +57,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   let closing: Promise<void> | undefined
   const close = async () => {
     stopCheckpoints()
+    await stopMetrics()
     // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
     await worker.close()
     await queue.close()

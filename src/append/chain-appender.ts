@@ -5,6 +5,8 @@ export interface ChainAppenderOptions {
   store: EventStore
   /** Most events written in one transaction; a larger request is never split. */
   maxBatch: number
+  /** Told the size of every committed transaction (metrics). */
+  onCommit?: (events: number) => void
 }
 
 interface Waiter {
@@ -22,12 +24,14 @@ interface Waiter {
 export class ChainAppender {
   readonly #store: EventStore
   readonly #maxBatch: number
+  readonly #onCommit: ((events: number) => void) | undefined
   readonly #pending = new Map<string, Waiter[]>()
   readonly #flushing = new Set<string>()
 
   constructor (options: ChainAppenderOptions) {
     this.#store = options.store
     this.#maxBatch = options.maxBatch
+    this.#onCommit = options.onCommit
   }
 
   append (tenant: string, events: QueuedEvent[]): Promise<AppendOutcome[]> {
@@ -46,6 +50,7 @@ export class ChainAppender {
       for (let batch = this.#take(tenant); batch.length > 0; batch = this.#take(tenant)) {
         try {
           const outcomes = await this.#store.append(tenant, batch.flatMap(w => w.events))
+          this.#onCommit?.(outcomes.length)
           let offset = 0
           for (const waiter of batch) {
             waiter.resolve(outcomes.slice(offset, offset + waiter.events.length))

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { processIo, type CommandIo } from './command-io.js'
 import { parseVerifierKey } from '../core/signed-note.js'
 import { ProofCheckError } from '../proofs/proof-check-error.js'
 import { readNoteInput, readProofInput, readRecordInput } from '../proofs/read-proof-input.js'
@@ -29,7 +30,7 @@ async function readText (file: string): Promise<string> {
 }
 
 /** `audit-service verify-proof`: checks receipts, tlog-proofs and consistency proofs offline. */
-export async function verifyProof (args: string[]): Promise<number> {
+export async function verifyProof (args: string[], io: CommandIo = processIo): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -46,12 +47,12 @@ export async function verifyProof (args: string[]): Promise<number> {
       }
     })
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${usage}\n`)
+    io.err(`${(err as Error).message}\n${usage}\n`)
     return 2
   }
   const { values, positionals } = parsed
   if (values.help === true || positionals.length !== 1 || values.key === undefined) {
-    process.stderr.write(usage + '\n')
+    io.err(usage + '\n')
     return values.help === true ? 0 : 2
   }
 
@@ -66,8 +67,11 @@ export async function verifyProof (args: string[]): Promise<number> {
     }
     if (values.receipt !== undefined) receipt = readNoteInput(await readText(values.receipt))
     if (values.checkpoint !== undefined) oldCheckpoint = readNoteInput(await readText(values.checkpoint))
+    if (oldCheckpoint !== undefined && input.type !== 'consistency') throw new Error('--checkpoint goes with a consistency proof')
+    if (input.type === 'consistency' && (record !== undefined || receipt !== undefined)) throw new Error('--record and --receipt go with a tlog-proof or a receipt')
+    if (input.type === 'receipt' && receipt !== undefined) throw new Error('the file is a receipt already; --receipt goes with a tlog-proof')
   } catch (err) {
-    process.stderr.write(`audit-service verify-proof: ${(err as Error).message}\n`)
+    io.err(`audit-service verify-proof: ${(err as Error).message}\n`)
     return 2
   }
 
@@ -81,7 +85,6 @@ export async function verifyProof (args: string[]): Promise<number> {
       line = `OK: event ${String(r.id)} is seq ${r.seq} (leaf ${r.leaf_index}) of ${r.origin} at tree size ${r.tree_size}, checkpoint signed by ${r.verified_by.join(', ')}` +
         (r.receipt_matches ? '; it is the record the receipt was issued for' : '')
     } else if (input.type === 'receipt') {
-      if (oldCheckpoint !== undefined) throw new ProofCheckError('--checkpoint goes with a consistency proof, not a receipt')
       const r = verifyReceipt(input.receipt, { ...common, ...(record !== undefined && { record }) })
       facts = { ...r }
       line = `OK: receipt of ${r.origin} for event ${r.id} received at ${r.received_at}, record SHA-256 ${r.record_sha256}` +
@@ -94,11 +97,11 @@ export async function verifyProof (args: string[]): Promise<number> {
     }
   } catch (err) {
     if (!(err instanceof ProofCheckError)) throw err
-    if (values.json === true) process.stdout.write(JSON.stringify({ valid: false, type: input.type, error: err.message }) + '\n')
-    else process.stdout.write(`FAILED: ${err.message}\n`)
+    if (values.json === true) io.out(JSON.stringify({ valid: false, type: input.type, error: err.message }) + '\n')
+    else io.out(`FAILED: ${err.message}\n`)
     return 1
   }
-  if (values.json === true) process.stdout.write(JSON.stringify({ valid: true, type: input.type, ...facts }) + '\n')
-  else process.stdout.write(line + '\n')
+  if (values.json === true) io.out(JSON.stringify({ valid: true, type: input.type, ...facts }) + '\n')
+  else io.out(line + '\n')
   return 0
 }

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { processIo, type CommandIo } from './command-io.js'
 import { parseVerifierKey } from '../core/signed-note.js'
 import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
 import { witnessStep } from '../proofs/witness-step.js'
@@ -17,12 +18,8 @@ the events:read scope. --interval defaults to 60 seconds.`
 
 class FetchError extends Error {}
 
-function log (line: string): void {
-  process.stdout.write(`${new Date().toISOString()} witness: ${line}\n`)
-}
-
 /** `audit-service witness`: an independent check that the operator never rewrites the log. */
-export async function witness (args: string[]): Promise<number> {
+export async function witness (args: string[], io: CommandIo = processIo): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -40,16 +37,23 @@ export async function witness (args: string[]): Promise<number> {
       }
     })
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${usage}\n`)
+    io.err(`${(err as Error).message}\n${usage}\n`)
     return 2
   }
   const { values } = parsed
   const interval = Number(values.interval)
   if (values.help === true || values.url === undefined || values.key === undefined || !(interval > 0)) {
-    process.stderr.write(usage + '\n')
+    io.err(usage + '\n')
     return values.help === true ? 0 : 2
   }
-  const verifiers = values.key.map(k => parseVerifierKey(k))
+  const log = (line: string) => io.out(`${new Date().toISOString()} witness: ${line}\n`)
+  let verifiers
+  try {
+    verifiers = values.key.map(k => parseVerifierKey(k))
+  } catch (err) {
+    io.err(`audit-service witness: --key: ${(err as Error).message}\n`)
+    return 2
+  }
   const base = values.url.replace(/\/+$/, '')
   const statePath = values.state ?? `audit-witness-${values.tenant ?? 'default'}.json`
   const apiKey = values['api-key'] ?? process.env.AUDIT_API_KEY
@@ -79,7 +83,7 @@ export async function witness (args: string[]): Promise<number> {
       case 'alarm': {
         const evidence = `${statePath}.alarm.json`
         await writeFile(evidence, JSON.stringify({ at: new Date().toISOString(), url: base, reason: outcome.reason, ...outcome.evidence }, null, 2) + '\n')
-        process.stderr.write(`${new Date().toISOString()} witness: ALARM ${last?.origin ?? values.origin ?? base}: ${outcome.reason} (evidence in ${evidence})\n`)
+        io.err(`${new Date().toISOString()} witness: ALARM ${last?.origin ?? values.origin ?? base}: ${outcome.reason} (evidence in ${evidence})\n`)
         return 1
       }
       case 'first':
@@ -108,10 +112,10 @@ export async function witness (args: string[]): Promise<number> {
         if (code !== undefined) return code
       } catch (err) {
         if (!(err instanceof FetchError)) {
-          process.stderr.write(`${new Date().toISOString()} witness: ${(err as Error).message}\n`)
+          io.err(`${new Date().toISOString()} witness: ${(err as Error).message}\n`)
           return 2
         }
-        process.stderr.write(`${new Date().toISOString()} witness: cannot check now: ${err.message}\n`)
+        io.err(`${new Date().toISOString()} witness: cannot check now: ${err.message}\n`)
         if (values.once === true) return 2
       }
       if (values.once === true || stopping) return 0

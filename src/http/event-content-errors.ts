@@ -12,10 +12,18 @@ export function eventContentErrors (event: Record<string, unknown>, pointer = ''
   const add = (field: string, reason: string) => errors.push({ field: pointer + field, in: 'body', reason })
 
   const violation = findIJsonViolation(event, { maxDepth: METADATA_LIMITS.maxDepth + 1, maxKeys: METADATA_LIMITS.maxKeys, maxTotalNodes: METADATA_LIMITS.maxNodes + 64 })
-  if (violation !== undefined) add(violation.pointer, violation.reason)
+  if (violation !== undefined) {
+    add(violation.pointer, violation.reason)
+  } else {
+    // Only once the size is known to be bounded: a metadata array of a million items must
+    // cost one refusal, not a million pointers.
+    const bad = findBadString(event)
+    if (bad !== undefined) add(bad.pointer, bad.reason)
+  }
 
-  const bad = findBadString(event)
-  if (bad !== undefined) add(bad.pointer, bad.reason)
+  // Ajv's `uuid` format also takes `urn:uuid:…`, which PostgreSQL's uuid type does not: such
+  // an event would be accepted (202) and then never stored.
+  if (typeof event.id === 'string' && !BARE_UUID.test(event.id)) add('/id', 'must be a UUID as 32 hex digits in 8-4-4-4-12 groups, without a prefix')
 
   const occurredAt = event.occurred_at
   if (typeof occurredAt === 'string') {
@@ -25,6 +33,8 @@ export function eventContentErrors (event: Record<string, unknown>, pointer = ''
   }
   return errors
 }
+
+const BARE_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/
 
 // Iterative so that no input can exhaust the stack.
 function findBadString (root: unknown): { pointer: string, reason: string } | undefined {
@@ -40,6 +50,7 @@ function findBadString (root: unknown): { pointer: string, reason: string } | un
       for (const key of Object.keys(value)) {
         const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
         if (key.includes('\u0000')) return { pointer: child, reason: 'NUL characters (\\u0000) are not accepted in keys' }
+        if (key.length > METADATA_LIMITS.maxStringLength) return { pointer: child, reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
         stack.push([(value as Record<string, unknown>)[key], child])
       }
     }

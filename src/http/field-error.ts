@@ -1,3 +1,5 @@
+import { escapePointerToken } from '../core/json-pointer.js'
+
 /** One thing wrong with a request, as the API reports it. */
 export interface FieldError {
   /** JSON Pointer into the request part, e.g. `/events/3/actor/id`. */
@@ -20,7 +22,8 @@ export function fieldErrorFromAjv (error: AjvLikeError, part: FieldError['in']):
     return { field: `${error.instancePath}/${String(params.missingProperty)}`, in: part, reason: 'required field is missing' }
   }
   if (error.keyword === 'additionalProperties') {
-    return { field: `${error.instancePath}/${String(params.additionalProperty)}`, in: part, reason: 'unknown field (not in the schema)' }
+    // The key is the producer's: escaped, so that `a/b` is one token (RFC 6901), not two.
+    return { field: `${error.instancePath}/${escapePointerToken(String(params.additionalProperty))}`, in: part, reason: 'unknown field (not in the schema)' }
   }
   if (error.keyword === 'anyOf' || error.keyword === 'const') {
     return { field: error.instancePath, in: part, reason: 'value is not one of the allowed values' }

@@ -16,7 +16,11 @@ export interface PrepareContext {
  * record keeps the JSON Pointers of what was removed), and the content digest computed.
  */
 export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent {
-  const { id = uuidV7(), tenant: _tenant, ...sent } = input
+  const { id: sentId, tenant: _tenant, ...sent } = input
+  // UUIDs are case-insensitive (RFC 9562) and PostgreSQL stores them in lowercase: one form
+  // for the record, the idempotency key and the stored row, or `ABC…` and `abc…` would be two
+  // events to the API and one to the database.
+  const id = sentId === undefined ? uuidV7() : sentId.toLowerCase()
   const scrubbed = ctx.scrub(sent)
   const event = scrubbed.value as Record<string, unknown>
   // The digest covers what the producer sent, so a retry under a new request id is the same event.

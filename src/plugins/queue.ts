@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
-import { createEventQueue, type EventQueue } from '../queue/create-event-queue.js'
+import { createEventQueue, eventQueueOptions, type EventQueue } from '../queue/create-event-queue.js'
 import { EventProducer } from '../queue/event-producer.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 
@@ -16,13 +16,7 @@ declare module 'fastify' {
 /** Shared Redis connection, BullMQ queue and the batching producer; closed with the app. */
 export default fp<{ config: Config }>(async (app, { config }) => {
   const redis = createRedisConnection(config.redisUrl, 'producer')
-  const eventQueue = createEventQueue({
-    name: config.queueName,
-    prefix: config.queuePrefix,
-    connection: redis,
-    attempts: config.jobAttempts,
-    backoffMs: config.jobBackoffMs
-  })
+  const eventQueue = createEventQueue(eventQueueOptions(config, redis))
   // BullMQ reports connection trouble as 'error' events; requests see it as a 503.
   eventQueue.on('error', () => {})
   const producer = new EventProducer({

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq'
+import type { Config } from '../config.js'
 import type { AppendJobData, AppendJobResult } from './append-job.js'
 
 export interface EventQueueOptions {
@@ -10,6 +11,11 @@ export interface EventQueueOptions {
 }
 
 export type EventQueue = Queue<AppendJobData, AppendJobResult>
+
+/** The queue as configured (name, prefix, retry policy) over a given connection. */
+export function eventQueueOptions (config: Pick<Config, 'queueName' | 'queuePrefix' | 'jobAttempts' | 'jobBackoffMs'>, connection: ConnectionOptions): EventQueueOptions {
+  return { name: config.queueName, prefix: config.queuePrefix, connection, attempts: config.jobAttempts, backoffMs: config.jobBackoffMs }
+}
 
 /**
  * The queue between API and worker. Completed jobs are removed (the rows are the record);

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { exampleApiKeyInfo, exampleCreatedApiKey } from './examples.js'
 import { TenantParam } from './tenant.js'
 
 const ScopeSchema = Type.Union([Type.Literal('events:write'), Type.Literal('events:read'), Type.Literal('admin')])
@@ -12,7 +13,7 @@ export const ApiKeyInfo = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   revoked_reason: Type.Union([Type.String(), Type.Null()])
-}, { $id: 'ApiKeyInfo' })
+}, { $id: 'ApiKeyInfo', examples: [exampleApiKeyInfo] })
 
 export const CreateApiKey = Type.Object({
   tenant: Type.Optional(TenantParam),
@@ -23,12 +24,12 @@ export const CreateApiKey = Type.Object({
 export const CreatedApiKey = Type.Object({
   key: Type.String({ description: 'The API key. Shown this once: only its hash is stored.' }),
   info: ApiKeyInfo
-}, { $id: 'CreatedApiKey' })
+}, { $id: 'CreatedApiKey', examples: [exampleCreatedApiKey] })
 
-export const ApiKeyList = Type.Object({ keys: Type.Array(ApiKeyInfo) }, { $id: 'ApiKeyList' })
+export const ApiKeyList = Type.Object({ keys: Type.Array(ApiKeyInfo) }, { $id: 'ApiKeyList', examples: [{ keys: [exampleApiKeyInfo] }] })
 
 export const RevokeApiKey = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 512 })
 }, { $id: 'RevokeApiKey', additionalProperties: false, examples: [{ reason: 'leaked in a CI log' }] })
 
-export const KeyIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+export const KeyIdParams = Type.Object({ id: Type.String({ format: 'uuid', examples: [exampleApiKeyInfo.id] }) })

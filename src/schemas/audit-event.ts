@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { exampleAcceptedBatch } from './examples.js'
 
 const Name = (description: string, maxLength = 128) => Type.String({ minLength: 1, maxLength, description })
 const TenantName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant name' })
@@ -107,4 +108,4 @@ export const AcceptedBatch = Type.Object({
     duplicate: Type.Boolean(),
     ...receiptFields
   }))
-}, { $id: 'AcceptedBatch' })
+}, { $id: 'AcceptedBatch', examples: [exampleAcceptedBatch] })

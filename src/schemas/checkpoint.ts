@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { exampleCheckpoint, exampleVerifierKeys } from './examples.js'
 
 import { TenantParam } from './tenant.js'
 
@@ -23,17 +24,17 @@ export const Checkpoint = Type.Object({
 
 export const CheckpointList = Type.Object({
   checkpoints: Type.Array(Checkpoint)
-}, { $id: 'CheckpointList' })
+}, { $id: 'CheckpointList', examples: [{ checkpoints: [exampleCheckpoint] }] })
 
 export const LatestCheckpointQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  format: Type.Optional(Type.Union([Type.Literal('note'), Type.Literal('json')], { description: 'note (text/plain, default) or json' }))
+  format: Type.Optional(Type.Union([Type.Literal('note'), Type.Literal('json')], { description: 'note (text/plain, default) or json', examples: ['json'] }))
 }, { additionalProperties: false })
 
 export const CheckpointsQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  size: Type.Optional(Type.Integer({ minimum: 1, description: 'Exactly this tree size' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }))
+  size: Type.Optional(Type.Integer({ minimum: 1, description: 'Exactly this tree size', examples: [4] })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, examples: [10] }))
 }, { additionalProperties: false })
 
 
@@ -44,4 +45,4 @@ export const VerifierKeys = Type.Object({
     verifier_key: Type.String({ description: 'C2SP verifier key: <name>+<hex key id>+<base64(0x01 || key)>' })
   })),
   origin_prefix: Type.String({ description: 'Checkpoint origins are <origin_prefix>/<tenant>' })
-}, { $id: 'VerifierKeys' })
+}, { $id: 'VerifierKeys', examples: [exampleVerifierKeys] })

@@ -1,15 +1,16 @@
 import { Type } from 'typebox'
+import { exampleConsistencyProof, exampleEventId, exampleInclusionProof } from './examples.js'
 import { TenantParam } from './tenant.js'
 
 const Base64Hash = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$', description: 'Base64 (standard, padded) 32-byte SHA-256 hash' })
-const EventId = Type.String({ pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: 'Event id (UUID)' })
+const EventId = Type.String({ pattern: '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$', description: 'Event id (UUID)', examples: [exampleEventId] })
 
 export const InclusionProofParams = Type.Object({ id: EventId })
 
 export const InclusionProofQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  tree_size: Type.Optional(Type.Integer({ minimum: 1, description: 'Tree size to prove inclusion in: at least the event\'s seq and at most the log\'s current size (default: the latest checkpoint)' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('tlog-proof')], { description: 'json (default), or tlog-proof: the C2SP tlog-proof alone, as text/plain' }))
+  tree_size: Type.Optional(Type.Integer({ minimum: 1, description: 'Tree size to prove inclusion in: at least the event\'s seq and at most the log\'s current size (default: the latest checkpoint)', examples: [4] })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('tlog-proof')], { description: 'json (default), or tlog-proof: the C2SP tlog-proof alone, as text/plain', examples: ['tlog-proof'] }))
 }, { additionalProperties: false })
 
 export const InclusionProof = Type.Object({
@@ -26,13 +27,14 @@ export const InclusionProof = Type.Object({
   tlog_proof: Type.Optional(Type.String({ description: 'C2SP tlog-proof: `extra` carries the canonical record, then the index, the proof and the checkpoint. Present with `checkpoint`.' }))
 }, {
   $id: 'InclusionProof',
+  examples: [exampleInclusionProof],
   description: 'Proof that an event is in its tenant\'s log. Verify offline with `npx audit-service verify-proof`.'
 })
 
 export const ConsistencyProofQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  from: Type.Integer({ minimum: 1, description: 'The older tree size (e.g. of a checkpoint you kept)' }),
-  to: Type.Optional(Type.Integer({ minimum: 1, description: 'The newer tree size, at most the log\'s current size (default: the latest checkpoint)' }))
+  from: Type.Integer({ minimum: 1, description: 'The older tree size (e.g. of a checkpoint you kept)', examples: [2] }),
+  to: Type.Optional(Type.Integer({ minimum: 1, description: 'The newer tree size, at most the log\'s current size (default: the latest checkpoint)', examples: [4] }))
 }, { additionalProperties: false })
 
 export const ConsistencyProof = Type.Object({
@@ -47,5 +49,6 @@ export const ConsistencyProof = Type.Object({
   to_checkpoint: Type.Optional(Type.String({ description: 'The signed checkpoint at `to`, when one was signed at that size' }))
 }, {
   $id: 'ConsistencyProof',
+  examples: [exampleConsistencyProof],
   description: 'Proof that the tree of size `to` extends the tree of size `from`. Check it against the checkpoint you kept, not against `from_root`: `npx audit-service verify-proof proof.json --checkpoint old.checkpoint --key …`.'
 })

@@ -26,9 +26,9 @@ t.test('each filter returns exactly what it should; pages cover everything once'
     const seqs: number[] = []
     let cursor: string | null = null
     do {
-      const page = await app.inject({ method: 'GET', url: `/audit-events?limit=7&${query}${cursor === null ? '' : `&cursor=${cursor}`}` })
+      const page: { statusCode: number, body: string, json: () => any } = await app.inject({ method: 'GET', url: `/audit-events?limit=7&${query}${cursor === null ? '' : `&cursor=${cursor}`}` })
       t.equal(page.statusCode, 200, `${query}: ${page.body.slice(0, 200)}`)
-      const body = page.json()
+      const body: { items: Array<{ seq: number }>, next_cursor: string | null } = page.json()
       seqs.push(...body.items.map((i: { seq: number }) => i.seq))
       cursor = body.next_cursor
     } while (cursor !== null)
@@ -99,7 +99,7 @@ t.test('paging while events arrive returns every event exactly once', async t =>
   let cursor: string | null = null
   let pages = 0
   do {
-    const body = (await app.inject({ method: 'GET', url: `/audit-events?limit=5${cursor === null ? '' : `&cursor=${cursor}`}` })).json()
+    const body: { items: Array<{ seq: number }>, next_cursor: string | null } = (await app.inject({ method: 'GET', url: `/audit-events?limit=5${cursor === null ? '' : `&cursor=${cursor}`}` })).json()
     seen.push(...body.items.map((i: { seq: number }) => i.seq))
     cursor = body.next_cursor
     pages++

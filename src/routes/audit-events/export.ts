@@ -5,6 +5,7 @@ import { logOrigin } from '../../checkpoints/log-origin.js'
 import { auditOwnAccess } from '../../http/audit-own-access.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ErrorResponse } from '../../schemas/error.js'
+import { exampleExport } from '../../schemas/examples.js'
 import { ExportQuery } from '../../schemas/verification.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
 import { exportLines } from '../../verification/export-lines.js'
@@ -20,12 +21,13 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
   app.get('/audit-events/export', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'exportAuditLog',
       summary: 'Export a tenant\'s log as NDJSON for offline verification',
       description: 'Lines: a header, one `record` line per event (`seq`, `canonical` (the exact hashed RFC 8785 text), `prev_hash`, `hash`), each stored signed checkpoint right after the record at its size, and an `end` trailer. Check it with `npx audit-service verify export.ndjson --key <verifier key>`. Format: docs/hash-chain.md.',
       tags: ['verification'],
       querystring: ExportQuery,
       response: {
-        200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: Type.String() } } },
+        200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: Type.String({ examples: [exampleExport] }) } } },
         400: ErrorResponse
       }
     }

@@ -36,6 +36,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
   app.post('/audit-events', {
     config: { scope: 'events:write' },
     schema: {
+      operationId: 'createAuditEvent',
       summary: 'Record one audit event',
       description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe.',
       tags: ['events'],
@@ -48,6 +49,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const [tenant] = tenantsOf(request, [request.body])
     const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
     const [result] = await app.producer.submit([item])
+    app.metrics.recordIngest([result!])
     return reply.code(202).send({ ...receipts.accepted(result!), status: 'accepted' as const })
   })
 
@@ -55,6 +57,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     bodyLimit: opts.batchBodyLimit,
     config: { scope: 'events:write' },
     schema: {
+      operationId: 'createAuditEventBatch',
       summary: 'Record up to 1,000 audit events at once',
       description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`).',
       tags: ['events'],
@@ -69,6 +72,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const tenants = tenantsOf(request, events)
     const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
     const results = await app.producer.submit(items)
+    app.metrics.recordIngest(results)
     return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...receipts.accepted(r), status: 'accepted' as const })) })
   })
 }

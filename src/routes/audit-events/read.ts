@@ -22,6 +22,7 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
   app.get('/audit-events', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'listAuditEvents',
       summary: 'Search a tenant\'s events, page by page',
       description: 'Filters combine with AND. Pages are cut on `seq` (keyset pagination): reading while events arrive never skips or repeats one. Pass `next_cursor` as `cursor` with the same filters for the next page.',
       tags: ['events'],
@@ -63,6 +64,7 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
   app.get('/audit-events/:id', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'getAuditEvent',
       summary: 'One stored event with its position and hashes',
       description: 'An event of another tenant is a 404, like one that does not exist.',
       tags: ['events'],

@@ -7,6 +7,7 @@ import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 import { ErrorResponse } from '../../schemas/error.js'
+import { exampleCheckpointNote } from '../../schemas/examples.js'
 
 export interface CheckpointRoutesOptions {
   defaultTenant: string
@@ -34,6 +35,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   app.get('/checkpoints/latest', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'getLatestCheckpoint',
       summary: 'Latest signed checkpoint of a tenant\'s log',
       description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `?format=json`. Verify it with the key from `/.well-known/audit-log-keys`.',
       tags: ['checkpoints'],
@@ -41,7 +43,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       response: {
         200: {
           description: 'The checkpoint',
-          content: { 'text/plain': { schema: Type.String() }, 'application/json': { schema: Checkpoint } }
+          content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: Checkpoint } }
         },
         404: ErrorResponse
       }
@@ -57,6 +59,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   app.get('/checkpoints', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'listCheckpoints',
       summary: 'Stored checkpoints of a tenant\'s log, newest first (or the one at `size`)',
       tags: ['checkpoints'],
       querystring: CheckpointsQuery,
@@ -74,6 +77,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   app.post('/checkpoints', {
     config: { scope: 'admin' },
     schema: {
+      operationId: 'signCheckpoint',
       summary: 'Sign a checkpoint of the tenant\'s current tree now',
       description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
       tags: ['checkpoints'],

@@ -1,55 +1,65 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
+import { assessHealth, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
 import { timedCheck } from '../../http/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
-export interface HealthRoutesOptions {
+export interface HealthRoutesOptions extends HealthThresholds {
   timeoutMs: number
-  maxWaiting: number
 }
 
 /**
- * Readiness for load balancers: 200 while this instance can accept events. Redis is the one
- * dependency ingest needs (events wait there), so Redis down or a full backlog is 503;
- * PostgreSQL down is 200 "degraded": events are still accepted and stored once it is back.
+ * Readiness for load balancers: 200 while this instance can accept events (see assessHealth
+ * for the policy). Every probe runs concurrently under its own deadline, so a dead
+ * dependency costs at most `timeoutMs`.
  */
 const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, opts) => {
+  const readQueue = async () => {
+    const [counts, oldest] = await Promise.all([
+      app.eventQueue.getJobCounts('waiting', 'active', 'failed'),
+      app.eventQueue.getJobs(['waiting'], 0, 0, true)
+    ])
+    const lag = oldest[0] === undefined ? 0 : Math.max(0, (Date.now() - oldest[0].timestamp) / 1000)
+    return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, lag_seconds: Math.round(lag * 10) / 10 }
+  }
+  const readCheckpoints = async () => (await sql<NonNullable<HealthFacts['checkpoints']>[number]>`
+    SELECT h.tenant,
+      extract(epoch FROM now() - c.created_at)::float8 AS checkpoint_age_seconds,
+      (h.size - coalesce(c.size, 0))::int AS unsigned_events,
+      extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1))::float8 AS unsigned_for_seconds
+    FROM chain_heads h
+    LEFT JOIN LATERAL (SELECT size, created_at FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true
+    WHERE h.size > coalesce(c.size, 0)
+    ORDER BY unsigned_for_seconds DESC
+    LIMIT 20`.execute(app.db)).rows
+
   app.get('/health', {
     config: { public: true },
     schema: {
       security: [],
-      summary: 'Readiness: can this instance accept events?',
+      operationId: 'getReadiness',
+      summary: 'Readiness: can this instance accept events, and does anything need attention?',
       tags: ['health'],
       response: { 200: HealthResponse, 503: HealthResponse }
     }
   }, async (_request, reply) => {
+    let queue: HealthFacts['queue'] = null
+    let checkpoints: HealthFacts['checkpoints'] = null
     const [postgres, redis] = await Promise.all([
-      timedCheck(() => sql`SELECT 1`.execute(app.db), opts.timeoutMs),
-      timedCheck(() => app.redis.ping(), opts.timeoutMs)
+      timedCheck(async () => { checkpoints = await readCheckpoints() }, opts.timeoutMs),
+      timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
     ])
-    let queue = null
-    if (redis.status === 'up') {
-      const counts = await timedCheck(async () => {
-        const c = await app.eventQueue.getJobCounts('waiting', 'active', 'failed')
-        queue = { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0 }
-      }, opts.timeoutMs)
-      if (counts.status === 'down') queue = null
-    }
-    const reasons: string[] = []
-    if (redis.status === 'down') reasons.push('redis unreachable: events cannot be queued')
-    if (queue !== null && (queue as { waiting: number }).waiting >= opts.maxWaiting) {
-      reasons.push(`queue backlog over ${opts.maxWaiting} jobs: ingest is refused until workers catch up`)
-    }
-    if (postgres.status === 'down') reasons.push('postgres unreachable: events are queued but not stored until it is back')
-    const unavailable = redis.status === 'down' || reasons.some(r => r.startsWith('queue backlog'))
-    const status = unavailable ? 'unavailable' : postgres.status === 'down' ? 'degraded' : 'ok'
-    return reply.code(unavailable ? 503 : 200).send({ status, reasons, checks: { postgres, redis }, queue })
+    if (postgres.status === 'down') checkpoints = null
+    if (redis.status === 'down') queue = null
+    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints }, opts)
+    return reply.code(status === 'unavailable' ? 503 : 200).send({ status, reasons, checks: { postgres, redis }, queue, checkpoints })
   })
 
   app.get('/health/live', {
     config: { public: true },
     schema: {
       security: [],
+      operationId: 'getLiveness',
       summary: 'Liveness: the process is up (no I/O)',
       tags: ['health'],
       response: { 200: LiveResponse }

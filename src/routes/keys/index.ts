@@ -13,7 +13,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
   app.post('/keys', {
     config: { scope: 'admin' },
-    schema: { summary: 'Create an API key (the key is returned once)', tags: ['keys'], body: CreateApiKey, response: { 201: CreatedApiKey, ...errors } }
+    schema: { operationId: 'createApiKey', summary: 'Create an API key (the key is returned once)', tags: ['keys'], body: CreateApiKey, response: { 201: CreatedApiKey, ...errors } }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.body.tenant, opts.defaultTenant)
     const created = await app.keyStore.create(tenant, request.body.name, request.body.scopes as Scope[])
@@ -23,7 +23,7 @@ const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (a
 
   app.get('/keys', {
     config: { scope: 'admin' },
-    schema: { summary: 'List API keys of a tenant (never the keys themselves)', tags: ['keys'], querystring: TenantQuery, response: { 200: ApiKeyList, ...errors } }
+    schema: { operationId: 'listApiKeys', summary: 'List API keys of a tenant (never the keys themselves)', tags: ['keys'], querystring: TenantQuery, response: { 200: ApiKeyList, ...errors } }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     return { keys: await app.keyStore.list(tenant) }
@@ -32,6 +32,7 @@ const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (a
   app.post('/keys/:id/revoke', {
     config: { scope: 'admin' },
     schema: {
+      operationId: 'revokeApiKey',
       summary: 'Revoke an API key, on every API instance at once',
       tags: ['keys'],
       params: KeyIdParams,

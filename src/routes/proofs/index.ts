@@ -8,6 +8,7 @@ import { tenantFor } from '../../http/tenant-for.js'
 import { proofWithRoots } from '../../proofs/proof-with-roots.js'
 import { formatTlogProof } from '../../proofs/tlog-proof.js'
 import { ErrorResponse } from '../../schemas/error.js'
+import { exampleInclusionProof } from '../../schemas/examples.js'
 import { ConsistencyProof, ConsistencyProofQuery, InclusionProof, InclusionProofParams, InclusionProofQuery } from '../../schemas/proof.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
 
@@ -37,6 +38,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
   app.get('/audit-events/:id/proof', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'getInclusionProof',
       summary: 'Inclusion proof of an event in its tenant\'s log',
       description: 'The RFC 9162 inclusion proof of the event\'s leaf in the tree of `tree_size` (default: the latest checkpoint), with the signed checkpoint and the same as a C2SP tlog-proof (`?format=tlog-proof` for the text alone). An event not yet covered by a checkpoint is a 409: wait for the next one, or pass `tree_size` up to the log\'s size (the proof then has no checkpoint). Verify offline: `npx audit-service verify-proof event.tlog-proof --key <verifier key>`.',
       tags: ['proofs'],
@@ -45,7 +47,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
       response: {
         200: {
           description: 'The proof',
-          content: { 'application/json': { schema: InclusionProof }, 'text/plain': { schema: Type.String({ description: 'C2SP tlog-proof' }) } }
+          content: { 'application/json': { schema: InclusionProof }, 'text/plain': { schema: Type.String({ description: 'C2SP tlog-proof', examples: [exampleInclusionProof.tlog_proof] }) } }
         },
         400: ErrorResponse,
         404: ErrorResponse,
@@ -104,6 +106,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
   app.get('/proofs/consistency', {
     config: { scope: 'events:read' },
     schema: {
+      operationId: 'getConsistencyProof',
       summary: 'Consistency proof between two sizes of a tenant\'s log',
       description: 'The RFC 9162 consistency proof that the tree of size `to` (default: the latest checkpoint) extends the tree of size `from`, with the signed checkpoints at those sizes when there are. A client that kept an old checkpoint checks with it that the log only grew: `npx audit-service verify-proof proof.json --checkpoint old.checkpoint --key <verifier key>`.',
       tags: ['proofs'],

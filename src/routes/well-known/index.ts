@@ -7,6 +7,7 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ originPrefix: string }> = asy
     config: { public: true },
     schema: {
       security: [],
+      operationId: 'getVerifierKeys',
       summary: 'Verifier keys for this log\'s checkpoints (C2SP verifier-key format)',
       tags: ['checkpoints'],
       response: { 200: VerifierKeys }

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Job } from 'bullmq'
+import type { FastifyRequest } from 'fastify'
+import { AuditServiceError } from '../../errors.js'
+import { auditOwnAccess } from '../../http/audit-own-access.js'
+import type { AppendJobData } from '../../queue/append-job.js'
+import { DeadLetter, DeadLetterList, DeadLetterParams, DeadLetterQuery, DiscardDeadLetter, RetriedDeadLetters } from '../../schemas/dead-letter.js'
+import { ErrorResponse } from '../../schemas/error.js'
+
+const notFound = (id: string) => new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no dead letter ${id}`)
+const errors = { 401: ErrorResponse, 403: ErrorResponse }
+
+/**
+ * Dead letters are the queue's failed jobs. An admin key sees the jobs whose events all
+ * belong to its tenant; the bootstrap admin sees all. Discarding is itself audited.
+ */
+const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const visible = (request: FastifyRequest, job: Job<AppendJobData> | undefined): job is Job<AppendJobData> => {
+    if (job === undefined || job.failedReason === undefined) return false
+    const tenant = request.principal?.tenant
+    return tenant === null || job.data.events.every(e => e.record.tenant === tenant)
+  }
+  const toJson = (job: Job<AppendJobData>) => ({
+    job_id: String(job.id),
+    failed_reason: job.failedReason ?? '',
+    attempts: job.attemptsMade,
+    failed_at: job.finishedOn === undefined ? null : new Date(job.finishedOn).toISOString(),
+    events: job.data.events.map(e => ({ id: e.record.id, tenant: e.record.tenant, action: String(e.record.action) }))
+  })
+  const failedJob = async (request: FastifyRequest, id: string) => {
+    const job = await app.eventQueue.getJob(id) as Job<AppendJobData> | undefined
+    if (!visible(request, job) || !(await job.isFailed())) throw notFound(id)
+    return job
+  }
+
+  app.get('/dead-letters', {
+    config: { scope: 'admin' },
+    schema: { operationId: 'listDeadLetters', summary: 'List dead-lettered jobs with their reason', tags: ['dead letters'], querystring: DeadLetterQuery, response: { 200: DeadLetterList, ...errors } }
+  }, async (request) => {
+    const jobs = await app.eventQueue.getFailed(0, (request.query.limit ?? 100) - 1) as Array<Job<AppendJobData>>
+    return { items: jobs.filter(job => visible(request, job)).map(toJson) }
+  })
+
+  app.post('/dead-letters/:job_id/retry', {
+    config: { scope: 'admin' },
+    schema: { operationId: 'retryDeadLetter', summary: 'Put one dead-lettered job back in the queue', tags: ['dead letters'], params: DeadLetterParams, response: { 202: RetriedDeadLetters, 404: ErrorResponse, ...errors } }
+  }, async (request, reply) => {
+    const job = await failedJob(request, request.params.job_id)
+    await job.retry('failed')
+    return reply.code(202).send({ retried: 1 })
+  })
+
+  app.post('/dead-letters/retry', {
+    config: { scope: 'admin' },
+    schema: { operationId: 'retryAllDeadLetters', summary: 'Put every visible dead-lettered job back in the queue', tags: ['dead letters'], response: { 202: RetriedDeadLetters, ...errors } }
+  }, async (request, reply) => {
+    let retried = 0
+    for (const job of await app.eventQueue.getFailed(0, -1) as Array<Job<AppendJobData>>) {
+      if (!visible(request, job)) continue
+      await job.retry('failed')
+      retried++
+    }
+    return reply.code(202).send({ retried })
+  })
+
+  app.post('/dead-letters/:job_id/discard', {
+    config: { scope: 'admin' },
+    schema: {
+      operationId: 'discardDeadLetter',
+      summary: 'Discard a dead-lettered job, with a reason recorded in the affected tenants\' chains',
+      tags: ['dead letters'],
+      params: DeadLetterParams,
+      body: DiscardDeadLetter,
+      response: { 200: DeadLetter, 404: ErrorResponse, ...errors }
+    }
+  }, async (request) => {
+    const job = await failedJob(request, request.params.job_id)
+    const description = toJson(job)
+    // Recorded before the job goes: if this cannot be queued, nothing is discarded.
+    for (const tenant of new Set(description.events.map(e => e.tenant))) {
+      await auditOwnAccess(app, request, tenant, 'audit.dead_letter.discard', {
+        job_id: description.job_id,
+        reason: request.body.reason,
+        failed_reason: description.failed_reason,
+        event_ids: description.events.filter(e => e.tenant === tenant).map(e => e.id)
+      })
+    }
+    await job.remove()
+    return description
+  })
+}
+
+export default deadLetterRoutes

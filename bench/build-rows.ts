@@ -1,0 +1,161 @@
+import type { BenchResults } from './bench-results.js'
+import type { TableRow } from './format-table.js'
+import { spread, type Spread } from './spread.js'
+
+const n0 = (x: number) => Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a'
+const n1 = (x: number) => Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')) : 'n/a'
+const n2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : 'n/a'
+const ms = (x: number) => `${Number.isFinite(x) ? Math.round(x * 10) / 10 : 'n/a'} ms`
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`
+const range = (s: Spread, fmt: (x: number) => string) => s.values.length < 2 ? `${fmt(s.min)} (1 run)` : `${fmt(s.min)}-${fmt(s.max)}`
+const pct = (s: Spread) => s.values.length < 2 || s.median === 0 ? '' : ` (±${Math.round((s.max - s.min) / 2 / s.median * 100)}%)`
+const verdict = (ok: boolean): TableRow['pass'] => ok ? 'pass' : 'FAIL'
+
+/** Medians and spreads of every figure, one table row each (figure 7 has two). */
+export function buildRows (results: BenchResults): TableRow[] {
+  const rows: TableRow[] = []
+
+  for (const [label, figure, target] of [
+    ['1. single-event ingest', results.single, 0.6],
+    ['2. batch ingest', results.batch, 0.5]
+  ] as const) {
+    if (figure === undefined) continue
+    const events = figure.eventsPerRequest > 1
+    const unit = events ? 'events/s' : 'req/s'
+    const value = spread(figure.runs.map(r => r.serviceEvents))
+    const bare = spread(figure.runs.map(r => r.bareEvents))
+    const ratios = spread(figure.runs.map(r => r.serviceEvents / r.bareEvents))
+    const ratio = value.median / bare.median
+    const f = figure
+    const p = (pick: (r: typeof f.runs[number]) => number) => spread(f.runs.map(pick)).median
+    const failures = figure.runs.reduce((sum, r) => sum + r.service.non2xx + r.service.errors, 0)
+    // CPU per event is steadier than throughput on a shared machine: it does not depend on
+    // how much of the CPU the other tenants of the machine left to the run.
+    const serviceCpu = p(r => ((r.serviceCpu.cores.api ?? 0) + (r.serviceCpu.cores.redis ?? 0)) * 1e6 / r.serviceEvents)
+    const bareCpu = p(r => (r.bareCpu.cores.bare ?? 0) * 1e6 / r.bareEvents)
+    const per = events ? 'event' : 'req'
+    rows.push({
+      figure: `${label} (${events ? `${figure.eventsPerRequest} events/request, ` : ''}${figure.connections} conns)`,
+      value: `${n0(value.median)} ${unit}, p50 ${ms(p(r => r.service.p50))}, p99 ${ms(p(r => r.service.p99))}, ` +
+        `API+Redis CPU ${n0(serviceCpu)} µs/${per}` + (failures > 0 ? `, ${failures} non-2xx/errors` : ''),
+      ceiling: `bare route ${n0(bare.median)} ${unit}, p50 ${ms(p(r => r.bare.p50))}, p99 ${ms(p(r => r.bare.p99))}, CPU ${n1(bareCpu)} µs/${per}`,
+      ratio: `${n2(ratio)}x`,
+      target: `>= ${target}x`,
+      pass: verdict(ratio >= target && failures === 0),
+      noise: `service ${range(value, n0)}${pct(value)}; bare ${range(bare, n0)}${pct(bare)}; ratio ${range(ratios, n2)}`
+    })
+  }
+
+  if (results.drain !== undefined) {
+    const d = results.drain
+    const value = spread(d.runs.map(r => r.eventsPerSecond))
+    const raw = spread(d.runs.map(r => r.raw.rowsPerSecond))
+    const ratios = spread(d.runs.map(r => r.eventsPerSecond / r.raw.rowsPerSecond))
+    const perTx = spread(d.runs.map(r => d.events / r.transactions)).median
+    const workerCpu = spread(d.runs.map(r => (r.cpu.cores.worker ?? 0) * 1e6 / r.eventsPerSecond)).median
+    const pgCpu = spread(d.runs.map(r => (r.cpu.cores.postgres ?? 0) * 1e6 / r.eventsPerSecond)).median
+    const failed = d.runs.reduce((sum, r) => sum + r.failedJobs, 0)
+    const ratio = value.median / raw.median
+    rows.push({
+      figure: `3. worker drain (${n0(d.events)} events, jobs of ${d.jobEvents}, 1 tenant)`,
+      value: `${n0(value.median)} events/s (${n0(perTx)} events/transaction; CPU worker ${n0(workerCpu)} µs/event, PostgreSQL >= ${n0(pgCpu)} µs/event)${failed > 0 ? `, ${failed} failed jobs` : ''}`,
+      ceiling: `raw INSERT ... unnest ${n0(raw.median)} rows/s (${n0(d.runs[0]?.raw.rows ?? 0)} rows / ${d.runs[0]?.raw.statements ?? 0} statements)`,
+      ratio: `${n2(ratio)}x`,
+      target: '>= 0.5x',
+      pass: verdict(ratio >= 0.5 && failed === 0),
+      noise: `worker ${range(value, n0)}${pct(value)}; raw ${range(raw, n0)}${pct(raw)}; ratio ${range(ratios, n2)}`
+    })
+  }
+
+  if (results.sustained !== undefined) {
+    const s = results.sustained
+    const accepted = spread(s.runs.map(r => r.acceptedPerSecond))
+    const stored = spread(s.runs.map(r => r.storedPerSecond))
+    const backlog = spread(s.runs.map(r => r.backlogEvents))
+    const jobs = spread(s.runs.map(r => r.backlogJobs))
+    const growth = spread(s.runs.map(r => r.backlogGrowthPerSecond))
+    const drainCeiling = spread(results.drain?.runs.map(r => r.eventsPerSecond) ?? []).median
+    const bounded = s.runs.every(r => r.bounded)
+    const non2xx = s.runs.reduce((sum, r) => sum + r.load.non2xx + r.load.errors, 0)
+    rows.push({
+      figure: `4. sustained end to end (${s.seconds} s, ${s.connections} conns, API + worker)`,
+      value: `accepted ${n0(accepted.median)}/s, stored ${n0(stored.median)}/s, backlog at end ${n0(Math.max(0, backlog.median))} events ` +
+        `(${n0(jobs.median)} jobs), growing ${n0(growth.median)} events/s${non2xx > 0 ? `, ${non2xx} non-2xx/errors` : ''}`,
+      ceiling: `worker alone (figure 3) ${n0(drainCeiling)} events/s`,
+      ratio: `stored/accepted ${n2(stored.median / accepted.median)}`,
+      target: 'backlog bounded',
+      pass: verdict(bounded),
+      noise: `accepted ${range(accepted, n0)}; stored ${range(stored, n0)}`
+    })
+    const p99 = spread(s.runs.map(r => r.health.p99))
+    const p50 = spread(s.runs.map(r => r.health.p50))
+    const healthFailures = s.runs.reduce((sum, r) => sum + r.health.non2xx + r.health.errors, 0)
+    const liveP99 = spread(s.runs.map(r => r.live?.p99 ?? Number.NaN)).median
+    rows.push({
+      figure: `5. /health p99 under ingest load (${s.healthRate} req/s probe)`,
+      value: `p99 ${ms(p99.median)}, p50 ${ms(p50.median)} (/health/live p99 ${ms(liveP99)})${healthFailures > 0 ? `, ${healthFailures} non-2xx/errors` : ''}`,
+      ceiling: `idle p99 ${ms(s.healthIdle.p99)}, p50 ${ms(s.healthIdle.p50)}`,
+      ratio: 'n/a',
+      target: '< 10 ms',
+      pass: verdict(p99.median < 10 && healthFailures === 0),
+      noise: `p99 ${range(p99, ms)}`
+    })
+  }
+
+  if (results.verification !== undefined) {
+    const v = results.verification
+    const value = spread(v.runs.map(r => r.verifyRowsPerSecond))
+    const bare = spread(v.runs.map(r => r.bareRowsPerSecond))
+    const ratios = spread(v.runs.map(r => r.verifyRowsPerSecond / r.bareRowsPerSecond))
+    const ratio = value.median / bare.median
+    rows.push({
+      figure: v.method === 'GET /verify'
+        ? `6. verification (GET /verify over ${n0(v.rows)} rows)`
+        : `6. verification (LogVerifier over ${n0(v.rows)} rows from PostgreSQL, pages of ${v.pageSize})`,
+      value: `${n0(value.median)} rows/s${v.httpError !== undefined ? ` (GET /verify failed: ${v.httpError.slice(0, 120)})` : ''}`,
+      ceiling: `bare canonical JSON + chain hash + leaf hash ${n0(bare.median)} rows/s`,
+      ratio: `${n2(ratio)}x`,
+      target: '>= 0.5x',
+      pass: verdict(ratio >= 0.5),
+      noise: `verifier ${range(value, n0)}${pct(value)}; bare ${range(bare, n0)}${pct(bare)}; ratio ${range(ratios, n2)}`
+    })
+  }
+
+  {
+    const { apiBytes, workerBytes } = results.peakRss
+    const known = workerBytes.filter((b): b is number => b !== undefined)
+    const worker = known.length === 0 ? Number.NaN : Math.max(...known)
+    rows.push({
+      figure: '7a. API peak RSS (VmHWM, whole run)',
+      value: apiBytes === undefined ? 'n/a' : mb(apiBytes),
+      ceiling: 'n/a',
+      ratio: 'n/a',
+      target: '< 150 MB',
+      pass: apiBytes === undefined ? 'n/a' : verdict(apiBytes < 150 * 2 ** 20),
+      noise: '1 process'
+    })
+    rows.push({
+      figure: '7b. worker peak RSS (VmHWM, max over worker processes)',
+      value: known.length === 0 ? 'n/a' : mb(worker),
+      ceiling: 'n/a',
+      ratio: 'n/a',
+      target: '< 200 MB',
+      pass: known.length === 0 ? 'n/a' : verdict(worker < 200 * 2 ** 20),
+      noise: `${known.length} processes: ${known.map(mb).join(', ')}`
+    })
+  }
+  if (results.reads !== undefined) {
+    const slowest = results.reads.queries.reduce((a, b) => (b.median_ms > a.median_ms ? b : a))
+    const medians = results.reads.queries.map(q => q.median_ms)
+    rows.push({
+      figure: `8. filtered page (100 rows) at ${n0(results.reads.rows)} events, slowest of ${medians.length} filters`,
+      value: `${ms(slowest.median_ms)} (${slowest.name})`,
+      ceiling: 'n/a',
+      ratio: 'n/a',
+      target: '< 50 ms',
+      pass: verdict(slowest.median_ms < 50),
+      noise: `medians ${ms(Math.min(...medians))}-${ms(Math.max(...medians))}; plans in docs/read-queries.md`
+    })
+  }
+  return rows
+}

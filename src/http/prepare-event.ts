@@ -15,7 +15,7 @@ export interface PrepareContext {
  * From a validated event to what is enqueued: ids and tenant settled, secrets scrubbed (the
  * record keeps the JSON Pointers of what was removed), and the content digest computed.
  */
-export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent {
+export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent & { serverId?: boolean } {
   const { id: sentId, tenant: _tenant, ...sent } = input
   // UUIDs are case-insensitive (RFC 9562) and PostgreSQL stores them in lowercase: one form
   // for the record, the idempotency key and the stored row, or `ABC…` and `abc…` would be two
@@ -32,5 +32,5 @@ export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): Queu
     redactions.push(...filled.redactions)
   }
   const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
-  return { record, digest }
+  return { record, digest, ...(sentId === undefined && { serverId: true }) }
 }

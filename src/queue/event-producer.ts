@@ -5,7 +5,12 @@ import { BacklogFullError, IdConflictError, QueueUnavailableError } from '../err
 import { APPEND_JOB_NAME } from './append-job.js'
 import type { EventQueue } from './create-event-queue.js'
 
-export type IngestItem = QueuedEvent
+/**
+ * An event on its way in. `serverId` marks an id the API generated: it can never be sent
+ * again, so it needs no idempotency key (24 h of keys for ids nobody can repeat would only
+ * fill Redis).
+ */
+export type IngestItem = QueuedEvent & { serverId?: boolean }
 
 export interface IngestResult {
   id: string
@@ -119,8 +124,10 @@ export class EventProducer {
   async #enqueue (requests: Request[]): Promise<void> {
     const { redis, queue, idempotencyTtlSeconds } = this.#opts
     const all = requests.flatMap(r => r.items)
-    const keys = all.map(item => this.#key(item.record))
-    const known = await redis.mget(...keys)
+    const keys = all.map(item => item.serverId === true ? undefined : this.#key(item.record))
+    const lookups = keys.filter((k): k is string => k !== undefined)
+    const found = lookups.length === 0 ? [] : await redis.mget(...lookups)
+    const byKey = new Map(lookups.map((k, i) => [k, found[i]]))
 
     // Settled within this flush, so two requests in one window also see each other.
     const seen = new Map<string, Known>()
@@ -132,8 +139,8 @@ export class EventProducer {
       const conflicts: Array<{ index: number, id: string }> = []
       const mine: Array<{ item: IngestItem, sha: string }> = []
       request.items.forEach((item, index) => {
-        const key = keys[offset + index]!
-        const prior = seen.get(key) ?? parseKnown(known[offset + index])
+        const key = keys[offset + index]
+        const prior = key === undefined ? undefined : seen.get(key) ?? parseKnown(byKey.get(key))
         const { id, tenant } = item.record
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
@@ -153,7 +160,7 @@ export class EventProducer {
         continue
       }
       for (const { item, sha } of mine) {
-        seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
+        if (item.serverId !== true) seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
         fresh.push({ item, sha })
       }
       answers.push(() => request.resolve(results))
@@ -162,13 +169,14 @@ export class EventProducer {
     if (fresh.length > 0) {
       const jobs = []
       for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
-        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(f => f.item) } })
+        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(({ item }) => ({ record: item.record, digest: item.digest })) } })
       }
       await queue.addBulk(jobs)
       // Best effort: if this fails the events are still queued, only the fast duplicate
       // answer is lost and the worker's unique (tenant, id) deduplicates instead.
       const pipeline = redis.pipeline()
       for (const { item, sha } of fresh) {
+        if (item.serverId === true) continue
         pipeline.set(this.#key(item.record), `${item.digest} ${item.record.received_at} ${sha}`, 'EX', idempotencyTtlSeconds, 'NX')
       }
       await pipeline.exec().catch(() => {})

@@ -34,7 +34,8 @@ t.test('GET /docs renders every operation of the OpenAPI document in Chromium', 
   const base = `http://127.0.0.1:${address.port}`
 
   const expected = new Set<string>()
-  for (const [path, item] of Object.entries<Record<string, unknown>>(app.swagger().paths ?? {})) {
+  const paths = (app.swagger().paths ?? {}) as Record<string, Record<string, unknown>>
+  for (const [path, item] of Object.entries(paths)) {
     for (const method of Object.keys(item)) if (HTTP_METHODS.has(method)) expected.add(`${method.toUpperCase()} ${path}`)
   }
   t.ok(expected.size > 0, 'the OpenAPI document has operations')
@@ -55,7 +56,7 @@ t.test('GET /docs renders every operation of the OpenAPI document in Chromium', 
   t.equal(response?.status(), 200, 'GET /docs answers 200 (after redirects)')
   // Swagger UI fetches the document, then renders one .opblock per operation.
   await page.waitForSelector('.swagger-ui .information-container .title', { timeout: 30_000 })
-  await page.waitForFunction(n => document.querySelectorAll('.swagger-ui .opblock').length >= n, expected.size, { timeout: 30_000 })
+  await page.waitForFunction(`document.querySelectorAll('.swagger-ui .opblock').length >= ${expected.size}`, undefined, { timeout: 30_000 })
 
   t.match(await page.locator('.swagger-ui .information-container .title').innerText(), /audit-service/, 'the page shows the API title')
   t.equal(await page.locator('.swagger-ui .errors-wrapper').count(), 0, 'Swagger UI reports no error loading the document')

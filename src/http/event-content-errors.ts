@@ -5,7 +5,8 @@ import type { FieldError } from './field-error.js'
 /**
  * Checks JSON Schema cannot express: I-JSON (RFC 7493) numbers and strings, the metadata
  * bounds, NUL characters (PostgreSQL's jsonb cannot hold them, and an event the worker could
- * never store must be refused here, not dead-lettered later) and a real instant in time.
+ * never store must be refused here, not dead-lettered later) and a real instant in time that
+ * PostgreSQL can store.
  */
 export function eventContentErrors (event: Record<string, unknown>, pointer = ''): FieldError[] {
   const errors: FieldError[] = []
@@ -28,11 +29,18 @@ export function eventContentErrors (event: Record<string, unknown>, pointer = ''
   const occurredAt = event.occurred_at
   if (typeof occurredAt === 'string') {
     const time = Date.parse(occurredAt)
+    const offset = UTC_OFFSET.exec(occurredAt)
     if (Number.isNaN(time)) add('/occurred_at', 'not a valid instant in time')
     else if (time < 0 || occurredAt.startsWith('0000')) add('/occurred_at', 'must be after 1970-01-01T00:00:00Z')
+    // RFC 3339 allows offsets up to ±23:59, PostgreSQL's timestamptz only up to ±15:59: an
+    // event the worker could never store must be refused here (real offsets are -12 to +14).
+    else if (offset !== null && Number(offset[1]) * 60 + Number(offset[2]) > MAX_UTC_OFFSET_MINUTES) add('/occurred_at', 'time zone offset beyond ±15:59')
   }
   return errors
 }
+
+const UTC_OFFSET = /[+-](\d\d):?(\d\d)$/
+const MAX_UTC_OFFSET_MINUTES = 15 * 60 + 59
 
 const BARE_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/
 

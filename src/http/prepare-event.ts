@@ -16,13 +16,16 @@ export interface PrepareContext {
  * record keeps the JSON Pointers of what was removed), and the content digest computed.
  */
 export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent & { serverId?: boolean } {
-  const { id: sentId, tenant: _tenant, ...sent } = input
+  // occurred_at is not scrubbed: the schema holds it to an RFC 3339 date-time, which carries
+  // no credential, while the card-number pattern can match its digits (`.251777777-0406` is 13
+  // digits and may pass Luhn), and a redacted occurred_at could never be stored.
+  const { id: sentId, tenant: _tenant, occurred_at: occurredAt, ...sent } = input
   // UUIDs are case-insensitive (RFC 9562) and PostgreSQL stores them in lowercase: one form
   // for the record, the idempotency key and the stored row, or `ABC…` and `abc…` would be two
   // events to the API and one to the database.
   const id = sentId === undefined ? uuidV7() : sentId.toLowerCase()
   const scrubbed = ctx.scrub(sent)
-  const event = scrubbed.value as Record<string, unknown>
+  const event: Record<string, unknown> = { occurred_at: occurredAt, ...(scrubbed.value as Record<string, unknown>) }
   // The digest covers what the producer sent, so a retry under a new request id is the same event.
   const digest = contentDigest({ ...event, id, tenant: ctx.tenant }).toString('hex')
   const redactions = scrubbed.redactions

@@ -92,7 +92,10 @@ export function createDatabase (options: DatabaseOptions): Kysely<Database> {
     application_name: options.applicationName ?? 'audit-service',
     types
   })
-  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  // A connection lost while idle in the pool, or while checked out between two statements of a
+  // transaction (PostgreSQL restarting), emits 'error'; without a listener that would crash
+  // the process. The next query on it fails instead, and the job is retried.
   pool.on('error', () => {})
+  pool.on('connect', client => { client.on('error', () => {}) })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }

@@ -65,8 +65,12 @@ export function findIJsonViolation(value: unknown, limits: IJsonLimits = {}): IJ
     const depth = node.depth + 1
     if (depth > maxDepth) return violation(node, `nesting deeper than ${maxDepth} levels`)
     if (Array.isArray(node.value)) {
+      // Children are visited next, before anything already on the stack: past the first
+      // `maxTotalNodes - visited + 1` of them the count is exceeded, so the rest (of a
+      // million-item array, say) need not be pushed at all.
+      const reachable = Math.min(node.value.length, maxTotalNodes - visited + 1)
       // Pushed in reverse so they pop, and are reported, in document order.
-      for (let i = node.value.length - 1; i >= 0; i--) {
+      for (let i = reachable - 1; i >= 0; i--) {
         stack.push({ value: node.value[i], depth, parent: node, token: i })
       }
     } else {

@@ -52,9 +52,10 @@ interface ObjectFrame {
  *   it would be stored as a value the producer did not send.
  *
  * Returns the first problem in document order, except that a `depth` or `too-many-keys`
- * problem is returned as soon as it is met. Meant for text that is then parsed: on text that is not JSON it still
- * ends, in linear time and without throwing, but what it reports is unspecified. The state
- * kept is one small number per open container, plus the keys of open objects.
+ * problem is returned as soon as it is met. Meant for text that is then parsed: on text that
+ * is not JSON it still ends, in linear time and without throwing, but what it reports is
+ * unspecified. The state kept is one small number per open container, plus the keys of open
+ * objects.
  */
 export function findJsonTextProblem (text: string, limits: JsonTextLimits): JsonTextProblem | undefined {
   const length = text.length
@@ -185,13 +186,20 @@ function isNumberChar (c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === MINUS
 }
 
-/** A number token with a non-zero digit in its mantissa whose double value is 0. */
+/**
+ * A number token with a non-zero digit in its mantissa whose double value is 0. Only a
+ * negative exponent or a very long token (hundreds of zeros after the point) can get below
+ * the smallest double, 5e-324, so only those are converted.
+ */
 function underflows (text: string, from: number, to: number): boolean {
   let nonZero = false
+  let inExponent = false
+  let negativeExponent = false
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i)
-    if (c === 0x65 || c === 0x45) break
-    if (c >= 0x31 && c <= 0x39) { nonZero = true; break }
+    if (c === 0x65 || c === 0x45) inExponent = true
+    else if (inExponent) negativeExponent ||= c === MINUS
+    else if (c >= 0x31 && c <= 0x39) nonZero = true
   }
-  return nonZero && Number(text.slice(from, to)) === 0
+  return nonZero && (negativeExponent || to - from > 300) && Number(text.slice(from, to)) === 0
 }

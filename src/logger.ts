@@ -9,7 +9,7 @@ export function loggerOptions (level: string, name: string): LoggerOptions {
     level,
     name,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
+      paths: ['err.rawPacket', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
       censor: '[REDACTED]'
     }
   }

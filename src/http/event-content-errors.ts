@@ -1,4 +1,5 @@
 import { findIJsonViolation } from '../core/find-ijson-violation.js'
+import { DEFAULT_SECRET_PATTERNS } from '../core/scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
 import type { FieldError } from './field-error.js'
 
@@ -59,6 +60,10 @@ function findBadString (root: unknown): { pointer: string, reason: string } | un
         const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
         if (key.includes('\u0000')) return { pointer: child, reason: 'NUL characters (\\u0000) are not accepted in keys' }
         if (key.length > METADATA_LIMITS.maxStringLength) return { pointer: child, reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
+        // Values are redacted, but a member name cannot be: a secret used as a key is refused
+        // (the error names the pattern, never the key itself).
+        const secret = DEFAULT_SECRET_PATTERNS.find(p => key.length >= 16 && p.test(key))
+        if (secret !== undefined) return { pointer: pointer + '/<key>', reason: `a member name looks like a secret (${secret.name}); secrets are only redacted from values, so it is refused` }
         stack.push([(value as Record<string, unknown>)[key], child])
       }
     }

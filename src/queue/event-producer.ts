@@ -138,14 +138,17 @@ export class EventProducer {
       const results: IngestResult[] = []
       const conflicts: Array<{ index: number, id: string }> = []
       const mine: Array<{ item: IngestItem, sha: string }> = []
+      const mineByKey = new Map<string, Known>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
-        const prior = key === undefined ? undefined : seen.get(key) ?? parseKnown(byKey.get(key))
+        // Earlier items of this same request count too: one batch naming an id twice.
+        const prior = key === undefined ? undefined : mineByKey.get(key) ?? seen.get(key) ?? parseKnown(byKey.get(key))
         const { id, tenant } = item.record
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
           const sha = recordSha256(item.record).toString('base64')
           mine.push({ item, sha })
+          if (key !== undefined) mineByKey.set(key, { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
           results.push({ id, tenant, received_at: item.record.received_at, record_sha256: sha, duplicate: false })
         } else if (prior.digest === item.digest) {
           // A duplicate answers for the original record, whose receipt is the one that matches.

@@ -369,7 +369,7 @@ t.test('secrets never reach a row, a Redis key or value, a log line or a read an
   }
 })
 
-t.test('a malformed request\'s raw bytes never reach a log line', { todo: 'src/logger.ts: pino logs err.rawPacket of client errors at trace (Authorization header included); redact err.rawPacket' }, async t => {
+t.test('a malformed request\'s raw bytes never reach a log line', async t => {
   const config = await testConfig(t)
   const lines: string[] = []
   const app = await buildApp({ config, loggerInstance: pino(loggerOptions('trace', 'audit-api'), memoryLog(lines)) })
@@ -392,12 +392,14 @@ t.test('a malformed request\'s raw bytes never reach a log line', { todo: 'src/l
   t.notOk(lines.map(readable).join('\n').includes(secret), 'the Authorization header of a refused request is not logged')
 })
 
-t.test('a key that is itself a secret', { todo: 'the scrubber matches values, not keys: a secret used as a member name is stored as is (no format for a redacted key yet)' }, async t => {
+t.test('a key that is itself a secret is refused, and not echoed', async t => {
   const config = await testConfig(t)
   const app = await buildApp({ config })
   t.teardown(() => app.close())
   const token = 'gh' + 'p_' + alnum(36)
   const res = await app.inject({ method: 'POST', url: '/audit-events', headers: ADMIN_AUTH, payload: sampleEvent({ metadata: { owners: { [token]: 'u_1' } } }) })
   const redis = await dumpRedis(config.queuePrefix)
-  t.ok(res.statusCode === 400 || !redis.includes(token), `refused, or not stored as a key (answered ${res.statusCode})`)
+  t.equal(res.statusCode, 400)
+  t.notOk(res.body.includes(token), 'the error does not echo the secret')
+  t.notOk(redis.includes(token), 'nothing reached Redis')
 })

@@ -51,6 +51,9 @@ export class FaultLab {
 
   /** A fresh database (migrated) and queue prefix, with its processes stopped at teardown. */
   async scenario (t: Test, name: string, env: Record<string, string> = {}): Promise<FaultScenario> {
+    // A fault that failed half-way may have left a server stopped: the next one starts clean.
+    if (!this.pg.running) await this.pg.startServer()
+    if (!this.redis.running) await this.redis.startServer()
     const n = ++this.#scenarios
     const databaseUrl = await this.pg.createDatabase(`fault_${n}`)
     const migrator = createDatabase({ connectionString: databaseUrl, max: 1 })
@@ -166,7 +169,8 @@ export class FaultScenario {
   async close (): Promise<void> {
     await Promise.all(this.#streams.map(s => s.stop()))
     await this.processes.stopAll()
-    await this.queue.close().catch(() => {})
+    // Bounded: if a fault failed while Redis was stopped, closing must not wait for it.
+    await Promise.race([this.queue.close().catch(() => {}), new Promise(resolve => setTimeout(resolve, 5000).unref())])
     this.#queueConnection.disconnect()
     await this.db.destroy()
   }

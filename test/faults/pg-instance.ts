@@ -92,6 +92,15 @@ export class PgInstance {
     }
   }
 
+  /** Whether the postmaster runs (a fault may have stopped it). */
+  get running (): boolean {
+    try {
+      return alive(this.#postmasterPid())
+    } catch {
+      return false
+    }
+  }
+
   #postmasterPid (): number {
     const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
     if (!(pid > 0)) throw new Error('no postmaster.pid: is the server running?')

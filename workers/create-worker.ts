@@ -32,7 +32,14 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   const workerConnection = createRedisConnection(config.redisUrl, 'worker')
   const worker = new Worker<AppendJobData, AppendJobResult>(config.queueName,
     createAppendProcessor({ appender, queue, logger, metrics }),
-    { connection: workerConnection, prefix: config.queuePrefix, concurrency: config.workerConcurrency })
+    {
+      connection: workerConnection,
+      prefix: config.queuePrefix,
+      concurrency: config.workerConcurrency,
+      // A job whose worker is killed mid-batch comes back as stalled; BullMQ's default of one
+      // such return would dead-letter accepted events after two crashes. Redelivery is safe.
+      maxStalledCount: 20
+    })
 
   const key = await loadSigningKey({
     name: config.signingKeyName,

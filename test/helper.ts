@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -99,6 +100,17 @@ export function spawnCli (command: string, env: Record<string, string>): ChildPr
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit']
   })
+}
+
+/** Runs `audit-service <command> ...args` to completion asynchronously, capturing its output. */
+export async function runCli (command: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command, ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const [status] = await once(child, 'close') as [number | null]
+  return { status, stdout, stderr }
 }
 
 export function openDatabase (t: Test, url: string): Kysely<Database> {

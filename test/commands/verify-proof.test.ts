@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +5,7 @@ import t from 'tap'
 import { verifyProof } from '../../src/commands/verify-proof.js'
 import { formatVerifierKey, publicKeyBytes } from '../../src/core/signed-note.js'
 import { generateKeyPairSync } from 'node:crypto'
-import { buildTestApp, countRows, openDatabase, ROOT, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, runCli } from '../helper.js'
 
 /** The command in this process, its output captured. */
 async function cli (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
@@ -17,16 +15,8 @@ async function cli (args: string[]): Promise<{ status: number | null, stdout: st
   return { status, stdout, stderr }
 }
 
-/** The real CLI process; several run at once. */
-async function cliProcess (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify-proof', ...args], { cwd: ROOT })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const [status] = await once(child, 'close') as [number | null]
-  return { status, stdout, stderr }
-}
+/** The real CLI process. */
+const cliProcess = (args: string[]) => runCli('verify-proof', args)
 
 t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline; tampering exits 1', async t => {
   const config = await testConfig(t, { CHECKPOINT_INTERVAL_SECONDS: '3600' })

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -10,7 +9,7 @@ import { formatCheckpoint } from '../../src/core/checkpoint.js'
 import { signNote } from '../../src/core/signed-note.js'
 import { witness as runWitness } from '../../src/commands/witness.js'
 import { parsePrivateKey } from '../../src/signing/load-signing-key.js'
-import { buildTestApp, countRows, openDatabase, ROOT, sampleEvent, startTestWorker, TEST_ADMIN_KEY, TEST_SIGNING_SEED, testConfig, waitFor } from '../helper.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, TEST_ADMIN_KEY, TEST_SIGNING_SEED, testConfig, waitFor, runCli } from '../helper.js'
 
 /** The command in this process, its output captured. */
 async function witness (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
@@ -20,16 +19,8 @@ async function witness (args: string[]): Promise<{ status: number | null, stdout
   return { status, stdout, stderr }
 }
 
-/** The real CLI process (asynchronous: the API it polls runs in this process). */
-async function witnessProcess (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'witness', ...args], { cwd: ROOT, env: { ...process.env, AUDIT_API_KEY: TEST_ADMIN_KEY } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const [status] = await once(child, 'close') as [number | null]
-  return { status, stdout, stderr }
-}
+/** The real CLI process. */
+const witnessProcess = (args: string[]) => runCli('witness', args, { AUDIT_API_KEY: TEST_ADMIN_KEY })
 
 t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a fork and a rollback', async t => {
   const config = await testConfig(t, { CHECKPOINT_INTERVAL_SECONDS: '3600' })

@@ -27,7 +27,8 @@ export function prepareJobs (tenant: string, events: number, jobEvents: number):
   for (let start = 0; start < events; start += jobEvents) {
     const batch: QueuedEvent[] = []
     for (let i = start; i < Math.min(events, start + jobEvents); i++) {
-      batch.push(prepareEvent(sampleEvent(i) as AuditEventInput, { tenant, requestId: `bench-prefill-${i}`, receivedAt, scrub }))
+      const { record, digest } = prepareEvent(sampleEvent(i) as AuditEventInput, { tenant, requestId: `bench-prefill-${i}`, receivedAt, scrub })
+      batch.push({ record, digest }) // what the producer puts in a job, nothing more
     }
     jobs.push(JSON.stringify({ events: batch } satisfies AppendJobData))
   }

@@ -45,27 +45,42 @@ const MAX_UTC_OFFSET_MINUTES = 15 * 60 + 59
 
 const BARE_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/
 
-// Iterative so that no input can exhaust the stack.
+interface BadString { path: Array<string | number>, reason: string }
+
+const toPointer = (path: Array<string | number>) =>
+  path.map(p => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
+
+// Called only once findIJsonViolation has bounded the depth, so recursion cannot exhaust the
+// stack. One shared path, copied only for the value refused (most events have none).
 function findBadString (root: unknown): { pointer: string, reason: string } | undefined {
-  const stack: Array<[unknown, string]> = [[root, '']]
-  while (stack.length > 0) {
-    const [value, pointer] = stack.pop()!
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) return { pointer, reason: 'NUL characters (\\u0000) are not accepted' }
-      if (value.length > METADATA_LIMITS.maxStringLength) return { pointer, reason: `string longer than ${METADATA_LIMITS.maxStringLength} characters` }
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push([item, `${pointer}/${i}`]))
-    } else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
-        const child = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
-        if (key.includes('\u0000')) return { pointer: child, reason: 'NUL characters (\\u0000) are not accepted in keys' }
-        if (key.length > METADATA_LIMITS.maxStringLength) return { pointer: child, reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
-        // Values are redacted, but a member name cannot be: a secret used as a key is refused
-        // (the error names the pattern, never the key itself).
-        const secret = DEFAULT_SECRET_PATTERNS.find(p => key.length >= 16 && p.test(key))
-        if (secret !== undefined) return { pointer: pointer + '/<key>', reason: `a member name looks like a secret (${secret.name}); secrets are only redacted from values, so it is refused` }
-        stack.push([(value as Record<string, unknown>)[key], child])
-      }
+  const path: Array<string | number> = []
+  const bad = visit(root, path)
+  return bad === undefined ? undefined : { pointer: toPointer(bad.path), reason: bad.reason }
+}
+
+function visit (value: unknown, path: Array<string | number>): BadString | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { path: [...path], reason: 'NUL characters (\\u0000) are not accepted' }
+    if (value.length > METADATA_LIMITS.maxStringLength) return { path: [...path], reason: `string longer than ${METADATA_LIMITS.maxStringLength} characters` }
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i)
+      const bad = visit(value[i], path)
+      path.pop()
+      if (bad !== undefined) return bad
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      if (key.includes('\u0000')) return { path: [...path, key], reason: 'NUL characters (\\u0000) are not accepted in keys' }
+      if (key.length > METADATA_LIMITS.maxStringLength) return { path: [...path, key], reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
+      // Values are redacted, but a member name cannot be: a secret used as a key is refused
+      // (the error names the pattern, never the key itself).
+      const secret = key.length >= 16 ? DEFAULT_SECRET_PATTERNS.find(p => p.test(key)) : undefined
+      if (secret !== undefined) return { path: [...path, '<key>'], reason: `a member name looks like a secret (${secret.name}); secrets are only redacted from values, so it is refused` }
+      path.push(key)
+      const bad = visit((value as Record<string, unknown>)[key], path)
+      path.pop()
+      if (bad !== undefined) return bad
     }
   }
   return undefined

@@ -1,4 +1,7 @@
-import { buildPendingRecord, contentDigest, type QueuedEvent } from '../core/audit-record.js'
+import { createHash } from 'node:crypto'
+import { buildPendingRecord, type QueuedEvent } from '../core/audit-record.js'
+import { canonicalJson } from '../core/canonical-json.js'
+import { canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
 import { uuidV7 } from '../core/uuid-v7.js'
 import type { AuditEventInput } from '../schemas/audit-event.js'
 
@@ -11,11 +14,23 @@ export interface PrepareContext {
   scrub: Scrubber
 }
 
+/** A prepared event: what is enqueued, plus what the API answers with. */
+export type PreparedEvent = QueuedEvent & {
+  /** Base64 SHA-256 of the canonical record (what a receipt signs, see `recordSha256`). */
+  recordSha256: string
+  /** The id was made by the API, so no producer can send it again. */
+  serverId?: boolean
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+
 /**
  * From a validated event to what is enqueued: ids and tenant settled, secrets scrubbed (the
- * record keeps the JSON Pointers of what was removed), and the content digest computed.
+ * record keeps the JSON Pointers of what was removed), the content digest and the record's
+ * digest computed. Both digests cover mostly the same members, so each member is put in
+ * canonical form once and the two canonical objects are assembled from those pieces.
  */
-export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): QueuedEvent & { serverId?: boolean } {
+export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): PreparedEvent {
   // occurred_at is not scrubbed: the schema holds it to an RFC 3339 date-time, which carries
   // no credential, while the card-number pattern can match its digits (`.251777777-0406` is 13
   // digits and may pass Luhn), and a redacted occurred_at could never be stored.
@@ -27,7 +42,8 @@ export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): Queu
   const scrubbed = ctx.scrub(sent)
   const event: Record<string, unknown> = { occurred_at: occurredAt, ...(scrubbed.value as Record<string, unknown>) }
   // The digest covers what the producer sent, so a retry under a new request id is the same event.
-  const digest = contentDigest({ ...event, id, tenant: ctx.tenant }).toString('hex')
+  const members = canonicalMembers({ ...event, id, tenant: ctx.tenant })
+  const digest = sha256(joinCanonicalMembers(members)).toString('hex')
   const redactions = scrubbed.redactions
   if (event.request_id === undefined) {
     const filled = ctx.scrub({ request_id: ctx.requestId })
@@ -35,5 +51,8 @@ export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): Queu
     redactions.push(...filled.redactions)
   }
   const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
-  return { record, digest, ...(sentId === undefined && { serverId: true }) }
+  // The record is the content plus server members (see buildPendingRecord): only those are new.
+  for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalJson(record[key]))
+  const recordSha256 = sha256(joinCanonicalMembers(members)).toString('base64')
+  return { record, digest, recordSha256, ...(sentId === undefined && { serverId: true }) }
 }

@@ -8,9 +8,9 @@ import type { EventQueue } from './create-event-queue.js'
 /**
  * An event on its way in. `serverId` marks an id the API generated: it can never be sent
  * again, so it needs no idempotency key (24 h of keys for ids nobody can repeat would only
- * fill Redis).
+ * fill Redis). `recordSha256` is the record's digest when the caller has it already.
  */
-export type IngestItem = QueuedEvent & { serverId?: boolean }
+export type IngestItem = QueuedEvent & { serverId?: boolean, recordSha256?: string }
 
 export interface IngestResult {
   id: string
@@ -146,7 +146,7 @@ export class EventProducer {
         const { id, tenant } = item.record
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
-          const sha = recordSha256(item.record).toString('base64')
+          const sha = item.recordSha256 ?? recordSha256(item.record).toString('base64')
           mine.push({ item, sha })
           if (key !== undefined) mineByKey.set(key, { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
           results.push({ id, tenant, received_at: item.record.received_at, record_sha256: sha, duplicate: false })

@@ -86,6 +86,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
 
   await app.register(healthRoutes, {
     timeoutMs: config.healthTimeoutMs,
+    cacheMs: config.healthCacheMs,
     maxWaiting: config.queueMaxWaiting,
     maxQueueLagSeconds: config.healthMaxQueueLagSeconds,
     maxDeadLetters: config.healthMaxDeadLetters,

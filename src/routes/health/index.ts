@@ -1,17 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
 import { assessHealth, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
+import { RecentResult } from '../../http/recent-result.js'
 import { timedCheck } from '../../http/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
 export interface HealthRoutesOptions extends HealthThresholds {
   timeoutMs: number
+  /** How old a reading /health may answer with (see RecentResult); 0 probes every request. */
+  cacheMs: number
 }
 
 /**
  * Readiness for load balancers: 200 while this instance can accept events (see assessHealth
  * for the policy). Every probe runs concurrently under its own deadline, so a dead
- * dependency costs at most `timeoutMs`.
+ * dependency costs at most `timeoutMs`; a reading is shared for up to `cacheMs`.
  */
 const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, opts) => {
   const readQueue = async () => {
@@ -33,6 +36,20 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     ORDER BY unsigned_for_seconds DESC
     LIMIT 20`.execute(app.db)).rows
 
+  const probe = async () => {
+    let queue: HealthFacts['queue'] = null
+    let checkpoints: HealthFacts['checkpoints'] = null
+    const [postgres, redis] = await Promise.all([
+      timedCheck(async () => { checkpoints = await readCheckpoints() }, opts.timeoutMs),
+      timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
+    ])
+    if (postgres.status === 'down') checkpoints = null
+    if (redis.status === 'down') queue = null
+    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints }, opts)
+    return { status, reasons, checks: { postgres, redis }, queue, checkpoints }
+  }
+  const reading = new RecentResult(probe, opts.cacheMs)
+
   app.get('/health', {
     config: { public: true },
     schema: {
@@ -43,16 +60,8 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
       response: { 200: HealthResponse, 503: HealthResponse }
     }
   }, async (_request, reply) => {
-    let queue: HealthFacts['queue'] = null
-    let checkpoints: HealthFacts['checkpoints'] = null
-    const [postgres, redis] = await Promise.all([
-      timedCheck(async () => { checkpoints = await readCheckpoints() }, opts.timeoutMs),
-      timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
-    ])
-    if (postgres.status === 'down') checkpoints = null
-    if (redis.status === 'down') queue = null
-    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints }, opts)
-    return reply.code(status === 'unavailable' ? 503 : 200).send({ status, reasons, checks: { postgres, redis }, queue, checkpoints })
+    const report = await reading.get()
+    return reply.code(report.status === 'unavailable' ? 503 : 200).send(report)
   })
 
   app.get('/health/live', {

@@ -20,7 +20,8 @@ t.test('GET /metrics in Prometheus format, public unless a scrape token is set',
 })
 
 t.test('health reports dead letters and unsigned events, and says degraded past the thresholds', async t => {
-  const config = await testConfig(t, { HEALTH_MAX_CHECKPOINT_AGE_SECONDS: '1', CHECKPOINT_INTERVAL_SECONDS: '3600' })
+  // Reads /health after each change: every request takes a fresh reading.
+  const config = await testConfig(t, { HEALTH_MAX_CHECKPOINT_AGE_SECONDS: '1', CHECKPOINT_INTERVAL_SECONDS: '3600', HEALTH_CACHE_MS: '0' })
   const app = await buildTestApp(t, config)
   await startTestWorker(t, config)
   const db = openDatabase(t, config.databaseUrl)

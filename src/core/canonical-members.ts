@@ -1,10 +1,16 @@
 import { canonicalJson } from './canonical-json.js'
 
-/**
- * The members of an object, each already in canonical form (RFC 8785): the name's JSON string
- * and the value's canonical JSON.
- */
+/** An object's members, each already in canonical form (RFC 8785) as `"name":value`, by name. */
 export type CanonicalMembers = ReadonlyMap<string, string>
+
+/**
+ * One member in canonical form: the name's JSON string, a colon, the value's canonical JSON.
+ *
+ * @throws {CanonicalJsonError} when the name or the value has no canonical form.
+ */
+export function canonicalMember (name: string, value: unknown): string {
+  return `${canonicalJson(name)}:${canonicalJson(value)}`
+}
 
 /**
  * Canonicalizes each member of `object` once, so that several objects sharing most of their
@@ -15,27 +21,21 @@ export type CanonicalMembers = ReadonlyMap<string, string>
  */
 export function canonicalMembers (object: Readonly<Record<string, unknown>>): Map<string, string> {
   const members = new Map<string, string>()
-  for (const key of Object.keys(object)) {
-    const value = object[key]
-    if (value === undefined) continue
-    members.set(key, canonicalJson(value))
+  for (const name of Object.keys(object)) {
+    const value = object[name]
+    if (value !== undefined) members.set(name, canonicalMember(name, value))
   }
   return members
 }
 
 /**
  * The canonical JSON of the object made of `members`: RFC 8785 §3.2.3 orders members by the
- * UTF-16 code units of their names (what `Array.prototype.sort` does for strings) and writes
- * each as `name:value` with no whitespace. Equal to `canonicalJson` of that object.
- *
- * @throws {CanonicalJsonError} when a member name has no canonical form (a lone surrogate).
+ * UTF-16 code units of their names (what `Array.prototype.sort` does for strings), with no
+ * whitespace. Equal to `canonicalJson` of that object.
  */
 export function joinCanonicalMembers (members: CanonicalMembers): string {
-  const keys = [...members.keys()].sort()
+  const names = [...members.keys()].sort()
   let out = '{'
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    out += (i === 0 ? '' : ',') + canonicalJson(key) + ':' + members.get(key)!
-  }
+  for (let i = 0; i < names.length; i++) out += (i === 0 ? '' : ',') + members.get(names[i]!)!
   return out + '}'
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { buildPendingRecord, type QueuedEvent } from '../core/audit-record.js'
-import { canonicalJson } from '../core/canonical-json.js'
-import { canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
+import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
 import { uuidV7 } from '../core/uuid-v7.js'
 import type { AuditEventInput } from '../schemas/audit-event.js'
 
@@ -52,7 +51,7 @@ export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): Prep
   }
   const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
   // The record is the content plus server members (see buildPendingRecord): only those are new.
-  for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalJson(record[key]))
+  for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalMember(key, record[key]))
   const recordSha256 = sha256(joinCanonicalMembers(members)).toString('base64')
   return { record, digest, recordSha256, ...(sentId === undefined && { serverId: true }) }
 }

@@ -43,3 +43,46 @@ t.test('rejects values without a canonical form', async (t) => {
 t.test('undefined members are dropped like JSON.stringify does', async (t) => {
   t.equal(canonicalJson({ a: undefined, b: [undefined] }), '{"b":[null]}')
 })
+
+t.test('the direct path and the canonicalize library agree on generated values (20,000)', async (t) => {
+  const { default: fc } = await import('fast-check')
+  const { default: canonicalize } = await import('canonicalize')
+  const library = (value: unknown): string | Error => {
+    try {
+      const out = canonicalize(value)
+      return out === undefined ? new Error('none') : out
+    } catch (err) {
+      return err as Error
+    }
+  }
+  const ours = (value: unknown): string | Error => {
+    try {
+      return canonicalJson(value)
+    } catch (err) {
+      return err as Error
+    }
+  }
+  // JSON as JSON.parse makes it (with any code point, lone surrogates included), and then
+  // anything at all: undefined, functions, symbols, BigInt, dates, sparse arrays, NaN.
+  const values = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.json({ maxDepth: 4 }).map(text => JSON.parse(text) as unknown),
+    fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })),
+    fc.anything({ maxDepth: 3, withBigInt: true, withDate: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true })
+  )
+  fc.assert(fc.property(values, value => {
+    const want = library(value)
+    const got = ours(value)
+    return want instanceof Error ? got instanceof Error : got === want
+  }), { numRuns: 20_000 })
+  t.pass('no counterexample')
+})
+
+t.test('deeper than the direct path goes: the library decides, cycles included', async (t) => {
+  let deep: unknown = 'leaf'
+  for (let i = 0; i < 200; i++) deep = { d: deep }
+  t.equal(canonicalJson(deep), '{"d":'.repeat(200) + '"leaf"' + '}'.repeat(200))
+  const cycle: unknown[] = []
+  cycle.push(cycle)
+  t.throws(() => canonicalJson(cycle), { code: 'AUDIT_ERR_CANONICAL' })
+})

@@ -22,6 +22,7 @@ export interface Config {
   scrubExtraKeys: string[]
   healthTimeoutMs: number
   healthCacheMs: number
+  heapGrowingPercent: number
   workerConcurrency: number
   appendBatchMax: number
   checkpointIntervalSeconds: number
@@ -132,6 +133,7 @@ export function loadConfig (env: Env = process.env): Config {
     scrubExtraKeys: str(env, 'SCRUB_EXTRA_KEYS', '').split(',').map(k => k.trim()).filter(Boolean),
     healthTimeoutMs: int(env, 'HEALTH_TIMEOUT_MS', 500, 10, 60_000),
     healthCacheMs: int(env, 'HEALTH_CACHE_MS', 1000, 0, 60_000),
+    heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 50, 0, 400),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 32, 1, 1000),
     appendBatchMax: int(env, 'APPEND_BATCH_MAX', 2000, 1, 50_000),
     checkpointIntervalSeconds: int(env, 'CHECKPOINT_INTERVAL_SECONDS', 10, 1, 86_400),

@@ -1,25 +1,15 @@
 import { type Kysely, sql } from 'kysely'
-import { recordAt, type QueuedEvent } from '../core/audit-record.js'
-import { canonicalBytes } from '../core/canonical-json.js'
-import { chainHash, genesisHash } from '../core/chain-hash.js'
-import { CompactRange, leafHash } from '../core/merkle.js'
+import type { QueuedEvent } from '../core/audit-record.js'
+import { genesisHash } from '../core/chain-hash.js'
+import { CompactRange } from '../core/merkle.js'
+import { ChainBatch, type KnownEvent, type Row } from './chain-batch.js'
 import type { Database } from './database.js'
-import type { AppendOutcome, ChainHead, EventStore } from './event-store.js'
-
-interface Row {
-  seq: number
-  id: string
-  prevHash: Buffer
-  hash: Buffer
-  canonical: Buffer
-  digest: Buffer
-  treeNodes: Buffer
-}
+import { samePosition, type AppendOutcome, type ChainHead, type ChainPosition, type Committed, type EventStore, type PreparedBatch } from './event-store.js'
 
 /**
  * PostgreSQL storage of the per-tenant hash chain and Merkle tree.
  *
- * Each append is one transaction that locks the tenant's `chain_heads` row, so appenders in
+ * Each commit is one transaction that locks the tenant's `chain_heads` row, so appenders in
  * any number of processes take turns per tenant and run in parallel across tenants. The
  * unique constraints on (tenant, seq), (tenant, prev_hash) and (tenant, id) are the backstop:
  * a bug that tried to fork the chain would fail the transaction, not store a fork.
@@ -39,71 +29,74 @@ export class PgEventStore implements EventStore {
     return row && { tenant: row.tenant, size: row.size, headHash: row.head_hash, rootHash: row.root_hash }
   }
 
+  prepare (tenant: string, base: ChainPosition | undefined): ChainBatch {
+    return new ChainBatch(tenant, base)
+  }
+
+  /** Appends `events` linked on whatever head the transaction locks. */
   async append (tenant: string, events: QueuedEvent[]): Promise<AppendOutcome[]> {
-    if (events.length === 0) return []
+    const batch = new ChainBatch(tenant, undefined)
+    batch.add(events)
+    return (await this.commit(batch)).outcomes
+  }
+
+  async commit (prepared: PreparedBatch): Promise<Committed> {
+    if (!(prepared instanceof ChainBatch)) throw new TypeError('batch was not prepared by PgEventStore')
+    if (prepared.count === 0) return { outcomes: [], head: prepared.base, recomputed: false }
+    const { tenant, events } = prepared
     return await this.#db.transaction().execute(async (trx) => {
-      const head = await lockHead(trx, tenant)
+      const locked = await lockHead(trx, tenant)
       const known = await knownIds(trx, tenant, events.map(e => e.record.id))
-
-      const range = CompactRange.fromBuffer(head.size, head.frontier)
-      let prev = head.head_hash
-      const rows: Row[] = []
-      const outcomes: AppendOutcome[] = []
-      for (let i = 0; i < events.length; i++) {
-        const { record: event, digest: digestHex } = events[i]!
-        const digest = Buffer.from(digestHex, 'hex')
-        const existing = known.get(event.id)
-        if (existing !== undefined) {
-          outcomes.push(existing.digest.equals(digest)
-            ? { status: 'duplicate', seq: existing.seq }
-            : { status: 'conflict', seq: existing.seq, reason: `event id ${event.id} is already stored at seq ${existing.seq} with different content` })
-          continue
-        }
-        const seq = range.size + 1
-        const canonical = canonicalBytes(recordAt(event, seq))
-        const hash = chainHash(prev, canonical)
-        const treeNodes = Buffer.concat(range.append(leafHash(canonical)))
-        rows.push({ seq, id: event.id, prevHash: prev, hash, canonical, digest, treeNodes })
-        known.set(event.id, { seq, digest })
-        outcomes.push({ status: 'stored', seq })
-        prev = hash
-      }
-
-      if (rows.length > 0) {
-        await insertRows(trx, tenant, rows)
+      // The prepared rows assumed a head (another process may have appended since, or the batch
+      // before this one failed) and that every id is new (a redelivery is not). The locked head
+      // and the ids stored are the truth: if either differs, link the events again on them.
+      const recomputed = known.size > 0 || !samePosition(prepared.base, locked)
+      const batch = recomputed ? new ChainBatch(tenant, locked, known) : prepared
+      if (recomputed) batch.add(events)
+      const head = batch.head!
+      if (batch.rows.length > 0) {
+        await insertRows(trx, tenant, batch.rows)
         await trx.updateTable('chain_heads')
-          .set({ size: range.size, head_hash: prev, frontier: range.toBuffer(), root_hash: range.root(), updated_at: sql`now()` })
+          .set({ size: head.size, head_hash: head.headHash, frontier: head.frontier, root_hash: batch.root()!, updated_at: sql`now()` })
           .where('tenant', '=', tenant)
           .execute()
       }
-      return outcomes
+      return { outcomes: batch.outcomes, head, recomputed }
     })
   }
 }
 
-async function lockHead (trx: Kysely<Database>, tenant: string) {
+async function lockHead (trx: Kysely<Database>, tenant: string): Promise<ChainPosition> {
   const select = () => trx.selectFrom('chain_heads')
     .select(['size', 'head_hash', 'frontier'])
     .where('tenant', '=', tenant)
     .forUpdate()
     .executeTakeFirst()
   const head = await select()
-  if (head !== undefined) return head
+  if (head !== undefined) return position(head)
   await trx.insertInto('chain_heads')
     .values({ tenant, size: 0, head_hash: genesisHash(), frontier: Buffer.alloc(0), root_hash: CompactRange.empty().root() })
     .onConflict(oc => oc.column('tenant').doNothing())
     .execute()
   const created = await select()
   if (created === undefined) throw new Error(`chain head for tenant ${tenant} vanished`)
-  return created
+  return position(created)
 }
 
-async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]) {
-  const rows = await trx.selectFrom('audit_events')
-    .select(['id', 'seq', 'content_digest'])
-    .where('tenant', '=', tenant)
-    .where('id', '=', sql<string>`ANY(${ids}::uuid[])`)
-    .execute()
+function position (row: { size: number, head_hash: Buffer, frontier: Buffer }): ChainPosition {
+  return { size: row.size, headHash: row.head_hash, frontier: row.frontier }
+}
+
+// One probe of the (tenant, id) index per id. With a plain `id = ANY(...)` the planner of a table
+// without statistics yet (a fresh database, the first minute of a big tenant) reads every row
+// of the tenant instead, once per batch.
+async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]): Promise<Map<string, KnownEvent>> {
+  const { rows } = await sql<{ id: string, seq: number, content_digest: Buffer }>`
+    SELECT e.id, e.seq, e.content_digest
+    FROM unnest(${ids}::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (
+      SELECT id, seq, content_digest FROM audit_events WHERE tenant = ${tenant} AND id = k.id LIMIT 1
+    ) e`.execute(trx)
   return new Map(rows.map(r => [r.id, { seq: r.seq, digest: r.content_digest }]))
 }
 

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely'
 import * as createAuditTables from './0001-create-audit-tables.js'
 import * as appendOnlyTriggers from './0002-append-only-triggers.js'
 import * as apiKeysAndReadIndexes from './0003-api-keys-and-read-indexes.js'
+import * as idFirstUniqueKey from './0004-id-first-unique-key.js'
 
 // Listed statically (not read from disk) so the same code runs from TypeScript and from dist/.
 export const migrations: Record<string, Migration> = {
   '0001-create-audit-tables': createAuditTables,
   '0002-append-only-triggers': appendOnlyTriggers,
-  '0003-api-keys-and-read-indexes': apiKeysAndReadIndexes
+  '0003-api-keys-and-read-indexes': apiKeysAndReadIndexes,
+  '0004-id-first-unique-key': idFirstUniqueKey
 }

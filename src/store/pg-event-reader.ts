@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from './database.js'
+import { tenantFilter } from './tenant-filter.js'
 
 export interface EventFilters {
   actorId?: string
@@ -81,7 +82,7 @@ export class PgEventReader {
 
   async byId (tenant: string, id: string): Promise<StoredEventRow | undefined> {
     return await this.#db.selectFrom('audit_events').select(['seq', 'id', 'hash', 'prev_hash', 'record'])
-      .where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst()
+      .where('id', '=', id).where(tenantFilter(tenant)).executeTakeFirst()
   }
 }
 

@@ -4,6 +4,7 @@ import { genesisHash } from '../core/chain-hash.js'
 import { CompactRange } from '../core/merkle.js'
 import { ChainBatch, type KnownEvent, type Row } from './chain-batch.js'
 import type { Database } from './database.js'
+import { tenantFilter } from './tenant-filter.js'
 import { samePosition, type AppendOutcome, type ChainHead, type ChainPosition, type Committed, type EventStore, type PreparedBatch } from './event-store.js'
 
 /**
@@ -87,15 +88,15 @@ function position (row: { size: number, head_hash: Buffer, frontier: Buffer }): 
   return { size: row.size, headHash: row.head_hash, frontier: row.frontier }
 }
 
-// One probe of the (tenant, id) index per id. With a plain `id = ANY(...)` the planner of a table
-// without statistics yet (a fresh database, the first minute of a big tenant) reads every row
-// of the tenant instead, once per batch.
+// One probe of the unique (id, tenant) key per id, whatever the statistics say: with
+// `tenant = $1 AND id = ANY(...)` the planner of a tenant that grew since the last ANALYZE read
+// every row of the tenant, once per batch (migrations/0004-id-first-unique-key.ts).
 async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]): Promise<Map<string, KnownEvent>> {
   const { rows } = await sql<{ id: string, seq: number, content_digest: Buffer }>`
     SELECT e.id, e.seq, e.content_digest
     FROM unnest(${ids}::uuid[]) AS k(id)
     CROSS JOIN LATERAL (
-      SELECT id, seq, content_digest FROM audit_events WHERE tenant = ${tenant} AND id = k.id LIMIT 1
+      SELECT id, seq, content_digest FROM audit_events WHERE id = k.id AND ${tenantFilter(tenant)}
     ) e`.execute(trx)
   return new Map(rows.map(r => [r.id, { seq: r.seq, digest: r.content_digest }]))
 }

@@ -11,6 +11,7 @@ import { ErrorResponse } from '../../schemas/error.js'
 import { exampleInclusionProof } from '../../schemas/examples.js'
 import { ConsistencyProof, ConsistencyProofQuery, InclusionProof, InclusionProofParams, InclusionProofQuery } from '../../schemas/proof.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
+import { tenantFilter } from '../../store/tenant-filter.js'
 
 export interface ProofRoutesOptions {
   defaultTenant: string
@@ -58,7 +59,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const { id } = request.params
     const event = await app.db.selectFrom('audit_events').select(['seq', 'canonical'])
-      .where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst()
+      .where('id', '=', id).where(tenantFilter(tenant)).executeTakeFirst()
     if (event === undefined) {
       throw new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no event ${id} in the log of tenant ${tenant} (an accepted event is stored within about a second)`)
     }

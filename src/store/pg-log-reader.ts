@@ -35,24 +35,33 @@ export class PgLogReader {
     return head?.size ?? 0
   }
 
+  /**
+   * Pages of rows in seq order. The next page is already being read while the caller works
+   * on the current one, so PostgreSQL (which also compares each jsonb copy) and the caller's
+   * hashing overlap instead of taking turns.
+   */
   async * records (tenant: string, fromSeq: number, toSeq: number, withRecord = false): AsyncGenerator<StoredRecordRow[]> {
-    let after = fromSeq - 1
-    for (;;) {
-      const rows = await this.#db.selectFrom('audit_events')
-        .select(['seq', 'canonical', 'prev_hash', 'hash',
-          sql<boolean>`(convert_from(canonical, 'UTF8')::jsonb = record)`.as('json_ok'),
-          // Only exports carry the jsonb copy: verification compares it inside PostgreSQL.
-          withRecord ? 'record' : sql<null>`null`.as('record')])
-        .where('tenant', '=', tenant)
-        .where('seq', '>', after)
-        .where('seq', '<=', toSeq)
-        .orderBy('seq')
-        .limit(this.#pageSize)
-        .execute()
-      if (rows.length === 0) return
-      yield rows
-      after = rows[rows.length - 1]!.seq
-      if (rows.length < this.#pageSize) return
+    const page = (after: number) => this.#db.selectFrom('audit_events')
+      .select(['seq', 'canonical', 'prev_hash', 'hash',
+        sql<boolean>`(convert_from(canonical, 'UTF8')::jsonb = record)`.as('json_ok'),
+        // Only exports carry the jsonb copy: verification compares it inside PostgreSQL.
+        withRecord ? 'record' : sql<null>`null`.as('record')])
+      .where('tenant', '=', tenant)
+      .where('seq', '>', after)
+      .where('seq', '<=', toSeq)
+      .orderBy('seq')
+      .limit(this.#pageSize)
+      .execute()
+    let next: Promise<StoredRecordRow[]> | undefined = page(fromSeq - 1)
+    try {
+      while (next !== undefined) {
+        const rows: StoredRecordRow[] = await next
+        next = rows.length < this.#pageSize ? undefined : page(rows[rows.length - 1]!.seq)
+        if (rows.length > 0) yield rows
+      }
+    } finally {
+      // A caller that stops early (an error found, a client gone) leaves a read in flight.
+      next?.catch(() => {})
     }
   }
 

@@ -44,10 +44,23 @@ export class PgEventStore implements EventStore {
   async commit (prepared: PreparedBatch): Promise<Committed> {
     if (!(prepared instanceof ChainBatch)) throw new TypeError('batch was not prepared by PgEventStore')
     if (prepared.count === 0) return { outcomes: [], head: prepared.base, recomputed: false }
+    try {
+      return await this.#commit(prepared, false)
+    } catch (err) {
+      if (!isStoredIdError(err)) throw err
+      // An id of the batch is already stored (a redelivered job): the whole transaction rolled
+      // back. Again, this time looking the batch's ids up first.
+      return await this.#commit(prepared, true)
+    }
+  }
+
+  // Most batches hold only new ids, so the unique (id, tenant) key checks them as the rows go
+  // in, with no lookup query; `lookUpIds` is the path for a batch that holds a stored one.
+  async #commit (prepared: ChainBatch, lookUpIds: boolean): Promise<Committed> {
     const { tenant, events } = prepared
     return await this.#db.transaction().execute(async (trx) => {
       const locked = await lockHead(trx, tenant)
-      const known = await knownIds(trx, tenant, events.map(e => e.record.id))
+      const known = lookUpIds ? await knownIds(trx, tenant, events.map(e => e.record.id)) : new Map<string, KnownEvent>()
       // The prepared rows assumed a head (another process may have appended since, or the batch
       // before this one failed) and that every id is new (a redelivery is not). The locked head
       // and the ids stored are the truth: if either differs, link the events again on them.
@@ -65,6 +78,12 @@ export class PgEventStore implements EventStore {
       return { outcomes: batch.outcomes, head, recomputed }
     })
   }
+}
+
+/** PostgreSQL's unique_violation on the (id, tenant) key: the event is stored already. */
+function isStoredIdError (err: unknown): boolean {
+  const e = err as { code?: unknown, constraint?: unknown }
+  return e.code === '23505' && e.constraint === 'audit_events_id_tenant_key'
 }
 
 async function lockHead (trx: Kysely<Database>, tenant: string): Promise<ChainPosition> {
@@ -96,7 +115,7 @@ async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]): 
     SELECT e.id, e.seq, e.content_digest
     FROM unnest(${ids}::uuid[]) AS k(id)
     CROSS JOIN LATERAL (
-      SELECT id, seq, content_digest FROM audit_events WHERE id = k.id AND ${tenantFilter(tenant)}
+      SELECT id, seq, content_digest FROM audit_events WHERE id = k.id AND ${tenantFilter(tenant)} LIMIT 1
     ) e`.execute(trx)
   return new Map(rows.map(r => [r.id, { seq: r.seq, digest: r.content_digest }]))
 }

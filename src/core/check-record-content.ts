@@ -1,4 +1,5 @@
-import { canonicalBytes } from './canonical-json.js'
+import { isUtf8 } from 'node:buffer'
+import { canonicalJson } from './canonical-json.js'
 import type { VerifierRecord, VerifyErrorKind } from './log-verifier-types.js'
 
 /** A failed check, before it is pinned to a seq. */
@@ -10,23 +11,26 @@ export interface RecordProblem {
 /**
  * Checks what a record's bytes say about themselves: canonical RFC 8785 JSON
  * of an object whose `seq` (and `tenant`, if given) match the row. Returns
- * null when fine. Comparing bytes (not strings) matters: invalid UTF-8 would
- * decode to U+FFFD and could re-encode to a string that looks identical.
+ * null when fine.
  */
 export function checkRecordContent(r: VerifierRecord, tenant: string | undefined): RecordProblem | null {
+  // Bytes that are not UTF-8 would decode to U+FFFD and could re-encode to a string that
+  // looks canonical: refused first, then the text is compared with its canonical form.
+  if (!isUtf8(r.canonical)) return { kind: 'content', detail: 'canonical bytes are not UTF-8, so not valid JSON' }
+  const text = r.canonical.toString('utf8')
   let parsed: unknown
   try {
-    parsed = JSON.parse(r.canonical.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch {
     return { kind: 'content', detail: 'canonical bytes are not valid JSON' }
   }
-  let again: Buffer
+  let again: string
   try {
-    again = canonicalBytes(parsed)
+    again = canonicalJson(parsed)
   } catch {
     return { kind: 'content', detail: 'record has no canonical JSON form' }
   }
-  if (!again.equals(r.canonical)) return { kind: 'content', detail: 'bytes are not RFC 8785 canonical' }
+  if (again !== text) return { kind: 'content', detail: 'bytes are not RFC 8785 canonical' }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { kind: 'content', detail: 'record is not a JSON object' }
   }

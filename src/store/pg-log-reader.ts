@@ -24,10 +24,12 @@ export interface StoredCheckpointRow {
 export class PgLogReader {
   readonly #db: Kysely<Database>
   readonly #pageSize: number
+  readonly #readAhead: number
 
-  constructor (db: Kysely<Database>, pageSize = 2000) {
+  constructor (db: Kysely<Database>, pageSize = 2000, readAhead = 2) {
     this.#db = db
     this.#pageSize = pageSize
+    this.#readAhead = readAhead
   }
 
   async headSize (tenant: string): Promise<number> {
@@ -36,32 +38,55 @@ export class PgLogReader {
   }
 
   /**
-   * Pages of rows in seq order. The next page is already being read while the caller works
-   * on the current one, so PostgreSQL (which also compares each jsonb copy) and the caller's
-   * hashing overlap instead of taking turns.
+   * Pages of rows in seq order, by seq range (`pageSize` seqs each: a chain's seqs are dense,
+   * and a missing row only makes its page shorter, for the verifier to report). Ranges are
+   * known up front, so the next `readAhead` pages are already being read, by other
+   * connections, while the caller works on this one: PostgreSQL (which also compares each
+   * jsonb copy) and the caller's hashing overlap instead of taking turns.
    */
   async * records (tenant: string, fromSeq: number, toSeq: number, withRecord = false): AsyncGenerator<StoredRecordRow[]> {
-    const page = (after: number) => this.#db.selectFrom('audit_events')
+    const page = (from: number): Promise<StoredRecordRow[]> => this.#db.selectFrom('audit_events')
       .select(['seq', 'canonical', 'prev_hash', 'hash',
         sql<boolean>`(convert_from(canonical, 'UTF8')::jsonb = record)`.as('json_ok'),
         // Only exports carry the jsonb copy: verification compares it inside PostgreSQL.
         withRecord ? 'record' : sql<null>`null`.as('record')])
       .where('tenant', '=', tenant)
-      .where('seq', '>', after)
-      .where('seq', '<=', toSeq)
+      .where('seq', '>=', from)
+      .where('seq', '<=', Math.min(toSeq, from + this.#pageSize - 1))
       .orderBy('seq')
-      .limit(this.#pageSize)
       .execute()
-    let next: Promise<StoredRecordRow[]> | undefined = page(fromSeq - 1)
+    // The first stored seq at or after `from` (up to toSeq): where reading resumes after an
+    // empty range, so a gap of any length, or a to_seq far past the end, costs one query.
+    const firstFrom = async (from: number): Promise<number | undefined> => {
+      const row = await this.#db.selectFrom('audit_events').select('seq')
+        .where('tenant', '=', tenant).where('seq', '>=', from).where('seq', '<=', toSeq)
+        .orderBy('seq').limit(1).executeTakeFirst()
+      return row?.seq
+    }
+    let pending: Array<Promise<StoredRecordRow[]>> = []
+    let next: number | undefined = fromSeq
+    const fill = () => {
+      while (next !== undefined && pending.length <= this.#readAhead && next <= toSeq) {
+        pending.push(page(next))
+        next += this.#pageSize
+      }
+    }
     try {
-      while (next !== undefined) {
-        const rows: StoredRecordRow[] = await next
-        next = rows.length < this.#pageSize ? undefined : page(rows[rows.length - 1]!.seq)
-        if (rows.length > 0) yield rows
+      for (fill(); pending.length > 0; fill()) {
+        const rows = await pending.shift()!
+        if (rows.length > 0) {
+          yield rows
+          continue
+        }
+        // An empty range: drop the reads behind it and go on from the next row there is.
+        const after = next! - this.#pageSize * (pending.length + 1)
+        for (const p of pending) p.catch(() => {})
+        pending = []
+        next = await firstFrom(after)
       }
     } finally {
-      // A caller that stops early (an error found, a client gone) leaves a read in flight.
-      next?.catch(() => {})
+      // A caller that stops early (an error found, a client gone) leaves reads in flight.
+      for (const p of pending) p.catch(() => {})
     }
   }
 

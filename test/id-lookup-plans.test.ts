@@ -1,8 +1,12 @@
 import { sql, type Kysely } from 'kysely'
 import t from 'tap'
 import type { Database } from '../src/store/database.js'
+import { compileScrubber } from '../src/core/scrub-secrets.js'
+import { prepareEvent } from '../src/http/prepare-event.js'
+import type { AuditEventInput } from '../src/schemas/audit-event.js'
+import { PgEventStore } from '../src/store/pg-event-store.js'
 import { tenantFilter } from '../src/store/tenant-filter.js'
-import { createTestDatabase, openDatabase } from './helper.js'
+import { createTestDatabase, openDatabase, sampleEvent, waitFor } from './helper.js'
 
 // Rows generated inside PostgreSQL, as bench/measure-reads.ts does: only the columns matter here.
 async function addRows (db: Kysely<Database>, tenant: string, count: number): Promise<void> {
@@ -49,4 +53,27 @@ t.test('lookups by id use the unique (id, tenant) key even when a tenant grew si
   const found = await db.selectFrom('audit_events').select(['seq', 'tenant']).where('id', '=', id).where(tenantFilter('new')).execute()
   t.same(found, [{ seq: 1234, tenant: 'new' }], 'the right row')
   t.same(await db.selectFrom('audit_events').select('seq').where('id', '=', id).where(tenantFilter('old')).execute(), [], 'and not another tenant\'s')
+})
+
+t.test('a tenant that grows 4× past 1,024 events has its statistics refreshed by the store', async t => {
+  const db = openDatabase(t, await createTestDatabase(t))
+  await sql`ALTER TABLE audit_events SET (autovacuum_enabled = false)`.execute(db)
+  await addRows(db, 'old', 2_000)
+  await sql`ANALYZE audit_events`.execute(db)
+  const analyzedAt = async () => (await sql<{ at: Date | null }>`
+    SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'audit_events'`.execute(db)).rows[0]?.at?.getTime() ?? 0
+  const first = await analyzedAt()
+
+  const store = new PgEventStore(db)
+  const scrub = compileScrubber()
+  const events = Array.from({ length: 1_100 }, (_, i) => prepareEvent(sampleEvent({ target: { type: 'doc', id: `d${i}` } }) as AuditEventInput,
+    { tenant: 'new', requestId: `r${i}`, receivedAt: new Date().toISOString(), scrub }))
+  for (let i = 0; i < events.length; i += 500) await store.append('new', events.slice(i, i + 500))
+
+  await waitFor(async () => await analyzedAt() > first, { what: 'an ANALYZE after the tenant passed 1,024 events' })
+  const stats = (await sql<{ vals: string }>`
+    SELECT most_common_vals::text AS vals FROM pg_stats WHERE tablename = 'audit_events' AND attname = 'tenant'`.execute(db)).rows[0]
+  t.match(stats?.vals, /new/, 'the planner now knows the tenant')
+  const bySeq = await plan(db, db.selectFrom('audit_events').select('hash').where('tenant', '=', 'new').where('seq', '=', 1000).compile())
+  t.match(bySeq, /Index (Only )?Scan using audit_events_pkey/, 'and a lookup by seq takes the primary key')
 })

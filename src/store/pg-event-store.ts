@@ -4,6 +4,7 @@ import { genesisHash } from '../core/chain-hash.js'
 import { CompactRange } from '../core/merkle.js'
 import { ChainBatch, type KnownEvent, type Row } from './chain-batch.js'
 import type { Database } from './database.js'
+import { statisticsStep } from './statistics-step.js'
 import { tenantFilter } from './tenant-filter.js'
 import { samePosition, type AppendOutcome, type ChainHead, type ChainPosition, type Committed, type EventStore, type PreparedBatch } from './event-store.js'
 
@@ -17,6 +18,7 @@ import { samePosition, type AppendOutcome, type ChainHead, type ChainPosition, t
  */
 export class PgEventStore implements EventStore {
   readonly #db: Kysely<Database>
+  #analyzing: Promise<void> | undefined
 
   constructor (db: Kysely<Database>) {
     this.#db = db
@@ -58,8 +60,10 @@ export class PgEventStore implements EventStore {
   // in, with no lookup query; `lookUpIds` is the path for a batch that holds a stored one.
   async #commit (prepared: ChainBatch, lookUpIds: boolean): Promise<Committed> {
     const { tenant, events } = prepared
-    return await this.#db.transaction().execute(async (trx) => {
+    let before = 0
+    const committed = await this.#db.transaction().execute(async (trx) => {
       const locked = await lockHead(trx, tenant)
+      before = locked.size
       const known = lookUpIds ? await knownIds(trx, tenant, events.map(e => e.record.id)) : new Map<string, KnownEvent>()
       // The prepared rows assumed a head (another process may have appended since, or the batch
       // before this one failed) and that every id is new (a redelivery is not). The locked head
@@ -77,6 +81,17 @@ export class PgEventStore implements EventStore {
       }
       return { outcomes: batch.outcomes, head, recomputed }
     })
+    if (statisticsStep(before) !== statisticsStep(committed.head?.size ?? before)) this.#refreshStatistics()
+    return committed
+  }
+
+  // Autovacuum re-analyzes a table after 10% of it changed: in a large table, a new tenant can
+  // reach millions of rows first. One ANALYZE at a time, in the background; a role that does
+  // not own the table only gets a warning (PostgreSQL 17 can GRANT MAINTAIN for it).
+  #refreshStatistics (): void {
+    this.#analyzing ??= sql`ANALYZE audit_events`.execute(this.#db)
+      .then(() => {}, () => {})
+      .finally(() => { this.#analyzing = undefined })
   }
 }
 

@@ -73,39 +73,7 @@ export const exampleEventPage = {
         received_at: '2026-11-27T00:18:26.602Z'
       }
     },
-    {
-      seq: 2,
-      id: '01a21a5e-22d2-76e0-9bd0-d3b4ab317058',
-      hash: 'e24b00fc3a5fe658ef2e36f0cadbfd935a66aede3f478cf352af35d3ca6814e6',
-      prev_hash: '293105d08c2bad8d63556f14881bfabf252bc34bb9898361b2aa0328254767e5',
-      record: {
-        v: 1,
-        id: '01a21a5e-22d2-76e0-9bd0-d3b4ab317058',
-        seq: 2,
-        actor: {
-          id: 'u_1',
-          name: 'Ada',
-          type: 'user'
-        },
-        action: 'user.login',
-        source: {
-          service: 'auth'
-        },
-        target: {
-          id: 's_1',
-          type: 'session'
-        },
-        tenant: 'default',
-        outcome: 'success',
-        metadata: {
-          method: 'password'
-        },
-        redactions: [],
-        request_id: '0469e33f-682b-4781-abc0-0465f6aad31c',
-        occurred_at: '2026-11-26T12:00:00Z',
-        received_at: '2026-11-27T00:18:26.642Z'
-      }
-    }
+    exampleStoredEvent
   ],
   next_cursor: 'WzIsImFzYyIsImdsZnZWZW0tcjVUbyJd'
 }
@@ -131,7 +99,7 @@ export const exampleCheckpoint = {
   origin: 'audit-service.local/default',
   size: 4,
   root_hash: 'sm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=',
-  note: 'audit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n',
+  note: exampleCheckpointNote,
   created_at: '2026-11-27T00:18:26.847Z'
 }
 
@@ -148,7 +116,7 @@ export const exampleInclusionProof = {
     'Np2v1dauFlXcQ/B2FRsW8iIIRjCcDRSGKPxUge7DXXo=',
     'hzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY='
   ],
-  checkpoint: 'audit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n',
+  checkpoint: exampleCheckpointNote,
   tlog_proof: 'c2sp.org/tlog-proof@v1\nextra eyJhY3Rpb24iOiJ1c2VyLmxvZ2luIiwiYWN0b3IiOnsiaWQiOiJ1XzEiLCJuYW1lIjoiQWRhIiwidHlwZSI6InVzZXIifSwiaWQiOiIwMWEyMWE1ZS0yMmQyLTc2ZTAtOWJkMC1kM2I0YWIzMTcwNTgiLCJtZXRhZGF0YSI6eyJtZXRob2QiOiJwYXNzd29yZCJ9LCJvY2N1cnJlZF9hdCI6IjIwMjYtMTEtMjZUMTI6MDA6MDBaIiwib3V0Y29tZSI6InN1Y2Nlc3MiLCJyZWNlaXZlZF9hdCI6IjIwMjYtMTEtMjdUMDA6MTg6MjYuNjQyWiIsInJlZGFjdGlvbnMiOltdLCJyZXF1ZXN0X2lkIjoiMDQ2OWUzM2YtNjgyYi00NzgxLWFiYzAtMDQ2NWY2YWFkMzFjIiwic2VxIjoyLCJzb3VyY2UiOnsic2VydmljZSI6ImF1dGgifSwidGFyZ2V0Ijp7ImlkIjoic18xIiwidHlwZSI6InNlc3Npb24ifSwidGVuYW50IjoiZGVmYXVsdCIsInYiOjF9\nindex 1\nNp2v1dauFlXcQ/B2FRsW8iIIRjCcDRSGKPxUge7DXXo=\nhzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY=\n\naudit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
 }
 
@@ -162,7 +130,7 @@ export const exampleConsistencyProof = {
   proof: [
     'hzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY='
   ],
-  to_checkpoint: 'audit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
+  to_checkpoint: exampleCheckpointNote
 }
 
 export const exampleVerifierKeys = {
@@ -194,18 +162,7 @@ export const exampleApiKeyInfo = {
 
 export const exampleCreatedApiKey = {
   key: 'ask_QFwViUpM5Y1Y0NcbD7NTtVO5Ou8lXuGp3exvz5oNvSM',
-  info: {
-    id: '01a21a5e-24de-768e-ad7f-350a6e23c3c8',
-    tenant: 'default',
-    name: 'billing-service',
-    scopes: [
-      'events:write'
-    ],
-    prefix: 'ask_QFwViUpM',
-    created_at: '2026-11-27T00:18:27.168Z',
-    revoked_at: null,
-    revoked_reason: null
-  }
+  info: exampleApiKeyInfo
 }
 
 /** An excerpt of `GET /metrics`. */

@@ -5,7 +5,7 @@ import { prepareEvent } from '../src/http/prepare-event.js'
 import { APPEND_JOB_NAME } from '../src/queue/append-job.js'
 import type { AuditEventInput } from '../src/schemas/audit-event.js'
 import { recomputeChain } from './chain-check.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor } from './helper.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor, waitForQueueIdle } from './helper.js'
 
 t.test('2,000 events (and one job delivered twice) through 2 worker processes at concurrency 8: no fork, no gap, no duplicate', async t => {
   const config = await testConfig(t, { INGEST_BATCH_WINDOW_MS: '0' })
@@ -41,7 +41,7 @@ t.test('2,000 events (and one job delivered twice) through 2 worker processes at
   ids.push(twice.record.id)
 
   await waitFor(async () => await countRows(db, 'acme') + await countRows(db, 'globex') === 2001, { timeoutMs: 60_000, what: '2,001 rows' })
-  await waitFor(async () => (await app.eventQueue.getJobCounts('waiting', 'active')).waiting === 0, { what: 'queue drained' })
+  await waitForQueueIdle(app.eventQueue)
 
   for (const tenant of tenants) {
     const chain = await recomputeChain(db, tenant)

@@ -119,6 +119,15 @@ export function openDatabase (t: Test, url: string): Kysely<Database> {
   return db
 }
 
+/**
+ * Waits until the queue holds no job that could still write a row (none waiting, active,
+ * delayed or prioritized): from then on the rows are all there will be, so a test can assert
+ * that nothing else was stored without sleeping "long enough".
+ */
+export async function waitForQueueIdle (queue: { getJobCounts (...types: Array<'waiting' | 'active' | 'delayed' | 'prioritized'>): Promise<Record<string, number>> }, what = 'the queue to drain'): Promise<void> {
+  await waitFor(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every(n => n === 0), { what })
+}
+
 /** Polls until `check` returns a truthy value; no fixed sleeps in tests. */
 export async function waitFor<T> (check: () => Promise<T> | T, { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs

@@ -7,7 +7,7 @@ import { DEFAULT_PLACEHOLDER, scrubSecrets } from '../../src/core/scrub-secrets.
 import { prepareEvent } from '../../src/http/prepare-event.js'
 import { METADATA_LIMITS } from '../../src/schemas/audit-event.js'
 import { recomputeChain } from '../chain-check.js'
-import { buildTestApp, openDatabase, startTestWorker, testConfig, waitFor } from '../helper.js'
+import { buildTestApp, openDatabase, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 
 // 10,000 generated request bodies, valid and invalid, against the ingest routes (no network:
 // app.inject). A valid body is accepted and, once the worker has run, stored byte for byte as
@@ -713,8 +713,8 @@ t.test(`${NUM_RUNS * ROUND_SIZE} generated bodies: valid ones accepted and store
     const failed = [...await app.eventQueue.getFailed(0, 5), ...await app.eventQueue.getDelayed(0, 5)]
     throw new Error(`${(err as Error).message}; ${await count()} stored; failing jobs: ${failed.map(j => `${j.failedReason} (${JSON.stringify(j.data).slice(0, 600)})`).join('\n')}`)
   })
-  // Let anything that should not be there arrive too, before counting.
-  await new Promise(resolve => setTimeout(resolve, 500))
+  // Anything that should not be there has arrived too once no job is left to run.
+  await waitForQueueIdle(app.eventQueue)
   t.equal(await count(), accepted.size, 'exactly the accepted events are stored: no item of a refused batch, no duplicate')
 
   const rows = await db.selectFrom('audit_events').select(['tenant', 'id', 'seq', 'canonical', 'record']).execute()

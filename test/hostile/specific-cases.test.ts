@@ -4,7 +4,7 @@ import { canonicalJson } from '../../src/core/canonical-json.js'
 import { findIJsonViolation } from '../../src/core/find-ijson-violation.js'
 import { scrubSecrets } from '../../src/core/scrub-secrets.js'
 import { prepareEvent } from '../../src/http/prepare-event.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 
 // The hostile inputs the issue names, one by one: each is refused with a 4xx naming the field
 // (or accepted and stored exactly), quickly, and the service keeps serving. Time limits are
@@ -311,7 +311,7 @@ t.test('a batch with one bad item: all or nothing, and the error names the index
   const good = await post(app, '/audit-events/batch', `{"events":[${events(3).join(',')}]}`)
   t.equal(good.status, 202)
   await waitFor(async () => await countRows(db) === 3, { what: '3 rows' })
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await waitForQueueIdle(app.eventQueue)
   t.equal(await countRows(db), 3, 'nothing of the refused batches was stored')
 })
 
@@ -363,7 +363,7 @@ t.test('the same id twice in one batch, with different content', async t => {
   const res = await post(app, '/audit-events/batch', JSON.stringify({ events: [sampleEvent({ id }), sampleEvent({ id, outcome: 'failure' })] }))
   if (res.status === 202) {
     await waitFor(async () => await countRows(db) >= 1, { what: 'a row' })
-    await new Promise(resolve => setTimeout(resolve, 1000))
+    await waitForQueueIdle(app.eventQueue)
     t.equal(await countRows(db), 2, 'both events answered 202 are stored')
   } else {
     t.equal(res.status, 409, 'or the batch is refused as a conflict')

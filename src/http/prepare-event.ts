@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { buildPendingRecord, type QueuedEvent } from '../core/audit-record.js'
+import { buildPendingRecord } from '../core/audit-record.js'
 import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
 import { uuidV7 } from '../core/uuid-v7.js'
+import type { IngestItem } from '../queue/event-producer.js'
 import type { AuditEventInput } from '../schemas/audit-event.js'
 
 export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
@@ -13,14 +14,6 @@ export interface PrepareContext {
   scrub: Scrubber
 }
 
-/** A prepared event: what is enqueued, plus what the API answers with. */
-export type PreparedEvent = QueuedEvent & {
-  /** Base64 SHA-256 of the canonical record (what a receipt signs, see `recordSha256`). */
-  recordSha256: string
-  /** The id was made by the API, so no producer can send it again. */
-  serverId?: boolean
-}
-
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
 
 /**
@@ -29,7 +22,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * digest computed. Both digests cover mostly the same members, so each member is put in
  * canonical form once and the two canonical objects are assembled from those pieces.
  */
-export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): PreparedEvent {
+export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): IngestItem {
   // occurred_at is not scrubbed: the schema holds it to an RFC 3339 date-time, which carries
   // no credential, while the card-number pattern can match its digits (`.251777777-0406` is 13
   // digits and may pass Luhn), and a redacted occurred_at could never be stored.

@@ -1,16 +1,19 @@
 import type { Redis } from 'ioredis'
 import type { PendingRecord, QueuedEvent } from '../core/audit-record.js'
-import { recordSha256 } from '../proofs/record-sha256.js'
 import { BacklogFullError, IdConflictError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME } from './append-job.js'
 import type { EventQueue } from './create-event-queue.js'
 
-/**
- * An event on its way in. `serverId` marks an id the API generated: it can never be sent
- * again, so it needs no idempotency key (24 h of keys for ids nobody can repeat would only
- * fill Redis). `recordSha256` is the record's digest when the caller has it already.
- */
-export type IngestItem = QueuedEvent & { serverId?: boolean, recordSha256?: string }
+/** An event on its way in, as `prepareEvent` makes it: what is enqueued, plus what the API answers with. */
+export type IngestItem = QueuedEvent & {
+  /** Base64 SHA-256 of the canonical record (what a receipt signs, see `recordSha256`). */
+  recordSha256: string
+  /**
+   * The id was made by the API, so no producer can send it again: it needs no idempotency
+   * key (24 h of keys for ids nobody can repeat would only fill Redis).
+   */
+  serverId?: boolean
+}
 
 export interface IngestResult {
   id: string
@@ -131,30 +134,29 @@ export class EventProducer {
 
     // Settled within this flush, so two requests in one window also see each other.
     const seen = new Map<string, Known>()
-    const fresh: Array<{ item: IngestItem, sha: string }> = []
+    const fresh: IngestItem[] = []
     const answers: Array<() => void> = []
     let offset = 0
     for (const request of requests) {
       const results: IngestResult[] = []
       const conflicts: Array<{ index: number, id: string }> = []
-      const mine: Array<{ item: IngestItem, sha: string }> = []
+      const mine: IngestItem[] = []
       const mineByKey = new Map<string, Known>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
         // Earlier items of this same request count too: one batch naming an id twice.
         const prior = key === undefined ? undefined : mineByKey.get(key) ?? seen.get(key) ?? parseKnown(byKey.get(key))
-        const { id, tenant } = item.record
+        const { id, tenant, received_at: receivedAt } = item.record
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
-          const sha = item.recordSha256 ?? recordSha256(item.record).toString('base64')
-          mine.push({ item, sha })
-          if (key !== undefined) mineByKey.set(key, { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
-          results.push({ id, tenant, received_at: item.record.received_at, record_sha256: sha, duplicate: false })
+          mine.push(item)
+          if (key !== undefined) mineByKey.set(key, { digest: item.digest, received_at: receivedAt, record_sha256: item.recordSha256 })
+          results.push({ id, tenant, received_at: receivedAt, record_sha256: item.recordSha256, duplicate: false })
         } else if (prior.digest === item.digest) {
           // A duplicate answers for the original record, whose receipt is the one that matches.
           results.push({ id, tenant, received_at: prior.received_at, ...(prior.record_sha256 !== undefined && { record_sha256: prior.record_sha256 }), duplicate: true })
         } else {
-          conflicts.push({ index, id: item.record.id })
+          conflicts.push({ index, id })
         }
       })
       offset += request.items.length
@@ -162,25 +164,24 @@ export class EventProducer {
         request.reject(new IdConflictError(conflicts))
         continue
       }
-      for (const { item, sha } of mine) {
-        if (item.serverId !== true) seen.set(this.#key(item.record), { digest: item.digest, received_at: item.record.received_at, record_sha256: sha })
-        fresh.push({ item, sha })
-      }
+      for (const [key, known] of mineByKey) seen.set(key, known)
+      fresh.push(...mine)
       answers.push(() => request.resolve(results))
     }
 
     if (fresh.length > 0) {
       const jobs = []
       for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
-        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(({ item }) => ({ record: item.record, digest: item.digest })) } })
+        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(item => ({ record: item.record, digest: item.digest })) } })
       }
       await queue.addBulk(jobs)
+    }
+    if (seen.size > 0) {
       // Best effort: if this fails the events are still queued, only the fast duplicate
-      // answer is lost and the worker's unique (tenant, id) deduplicates instead.
+      // answer is lost and the worker's unique (id, tenant) deduplicates instead.
       const pipeline = redis.pipeline()
-      for (const { item, sha } of fresh) {
-        if (item.serverId === true) continue
-        pipeline.set(this.#key(item.record), `${item.digest} ${item.record.received_at} ${sha}`, 'EX', idempotencyTtlSeconds, 'NX')
+      for (const [key, known] of seen) {
+        pipeline.set(key, `${known.digest} ${known.received_at} ${known.record_sha256}`, 'EX', idempotencyTtlSeconds, 'NX')
       }
       await pipeline.exec().catch(() => {})
     }

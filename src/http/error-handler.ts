@@ -40,6 +40,13 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   } else if (err instanceof AuditServiceError) {
     statusCode = err.statusCode
     code = err.code
+  } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify says only "Unsupported Media Type": name what was sent (its media type, never
+    // a long parameter list) and what is taken instead.
+    const sent = (request.headers['content-type'] ?? '').split(';')[0]!.trim().slice(0, 100) || '(none)'
+    errors = [{ field: '/content-type', in: 'headers', reason: `${sent} is not accepted: send application/json` }]
+    code = 'AUDIT_ERR_MEDIA_TYPE'
+    message = `headers/content-type: ${errors[0]!.reason}`
   }
 
   if (statusCode >= 500 && !(err instanceof AuditServiceError)) {

@@ -29,8 +29,8 @@ t.test('bad input gets a clear 4xx', async t => {
     { name: 'NUL character', body: '{"occurred_at":"2026-01-01T00:00:00Z","action":"a.b","actor":{"type":"u","id":"1"},"metadata":{"s":"a\\u0000b"}}', status: 400, field: '/metadata/s', reason: /NUL/ },
     { name: 'malformed JSON', body: '{"occurred_at":', status: 400 },
     { name: '__proto__ key', body: '{"occurred_at":"2026-01-01T00:00:00Z","action":"a.b","actor":{"type":"u","id":"1"},"metadata":{"__proto__":{"x":1}}}', status: 400 },
-    { name: 'wrong content type', body: 'action=a.b', status: 415, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-    { name: 'no content type', body: 'hello', status: 415, headers: { 'content-type': 'text/plain' } },
+    { name: 'wrong content type', body: 'action=a.b', status: 415, headers: { 'content-type': 'application/x-www-form-urlencoded' }, field: '/content-type', reason: /application\/x-www-form-urlencoded is not accepted: send application\/json/ },
+    { name: 'no content type', body: 'hello', status: 415, headers: { 'content-type': 'text/plain' }, field: '/content-type', reason: /text\/plain is not accepted/ },
     { name: 'body over the limit', body: sampleEvent({ metadata: { a: 'x'.repeat(300 * 1024) } }), status: 413 }
   ]
   for (const c of cases) {

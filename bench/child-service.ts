@@ -14,12 +14,20 @@ export interface ChildService {
 
 const running = new Set<ChildService>()
 
+export interface StartChildOptions {
+  /** `pipe` to read the child's stdout; by default it goes to the bench's stderr. */
+  stdout?: 'stderr' | 'pipe'
+  /** Node/V8 flags before the script, e.g. SERVICE_NODE_FLAGS for the service's processes. */
+  nodeFlags?: readonly string[]
+}
+
 /**
- * Starts `node <script> ...args` with `env`. Its stderr, and its stdout unless piped, go to the
- * bench's stderr so that the table on stdout stays clean.
+ * Starts `node [...nodeFlags] <script> ...args` with `env`. Its stderr, and its stdout unless
+ * piped, go to the bench's stderr so that the table on stdout stays clean.
  */
-export function startChild (name: string, script: string, args: string[], env: NodeJS.ProcessEnv, stdout: 'stderr' | 'pipe' = 'stderr'): ChildService {
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', stdout === 'pipe' ? 'pipe' : 2, 2] })
+export function startChild (name: string, script: string, args: string[], env: NodeJS.ProcessEnv, options: StartChildOptions = {}): ChildService {
+  const { stdout = 'stderr', nodeFlags = [] } = options
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env, stdio: ['ignore', stdout === 'pipe' ? 'pipe' : 2, 2] })
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${script}`)
   const exited = once(child, 'exit')
   exited.catch(() => {}) // a spawn error surfaces as an exit that never comes: stop() times out
@@ -55,7 +63,7 @@ export async function stopAllChildren (): Promise<void> {
 
 /** Runs `node <script> ...args` to completion and returns its stdout; rejects on a non-zero exit. */
 export async function runChild (name: string, script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const service = startChild(name, script, args, env, 'pipe')
+  const service = startChild(name, script, args, env, { stdout: 'pipe' })
   const chunks: Buffer[] = []
   service.process.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk))
   const [code, signal] = await once(service.process, 'exit') as [number | null, string | null]

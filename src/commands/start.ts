@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { migrate } from './migrate.js'
+import { SERVICE_NODE_FLAGS } from '../runtime/service-node-flags.js'
 
 /**
  * `audit-service start`: migrations first, then the API and the worker as two processes (the
@@ -9,7 +10,8 @@ import { migrate } from './migrate.js'
 export async function start (): Promise<void> {
   await migrate()
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url))
-  const children: ChildProcess[] = ['api', 'worker'].map(command => fork(cli, [command], { stdio: 'inherit' }))
+  const execArgv = [...process.execArgv, ...SERVICE_NODE_FLAGS.filter(flag => !process.execArgv.includes(flag))]
+  const children: ChildProcess[] = ['api', 'worker'].map(command => fork(cli, [command], { stdio: 'inherit', execArgv }))
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return

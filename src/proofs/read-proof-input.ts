@@ -1,4 +1,4 @@
-import { RECEIPT_HEADER } from './receipt.js'
+import { RECEIPT_V1_HEADER, RECEIPT_V2_HEADER } from './receipt.js'
 import { TLOG_PROOF_HEADER } from './tlog-proof.js'
 
 /** What `verify-proof` was given, recognised from its content. */
@@ -16,7 +16,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function readProofInput (text: string): ProofInput | undefined {
   if (text.startsWith(TLOG_PROOF_HEADER + '\n')) return { type: 'inclusion', tlogProof: text }
-  if (text.startsWith(RECEIPT_HEADER + '\n')) return { type: 'receipt', receipt: text }
+  if (text.startsWith(RECEIPT_V1_HEADER + '\n') || text.startsWith(RECEIPT_V2_HEADER + '\n')) return { type: 'receipt', receipt: text }
   let json: unknown
   try {
     json = JSON.parse(text)

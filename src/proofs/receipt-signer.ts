@@ -1,7 +1,9 @@
 import { sign, type KeyObject } from 'node:crypto'
 import { logOrigin } from '../checkpoints/log-origin.js'
+import { leafHash } from '../core/leaf-hash.js'
 import { noteKeyId } from '../core/signed-note.js'
-import { formatReceipt } from './receipt.js'
+import { batchTree } from './batch-tree.js'
+import { formatReceipt, formatReceiptBatch, RECEIPT_V2_HEADER } from './receipt.js'
 
 /** What the producer reports per accepted event (see `IngestResult`). */
 export interface ReceiptSubject {
@@ -12,10 +14,20 @@ export interface ReceiptSubject {
   record_sha256?: string
 }
 
+/** The 202 answer for one event: the receipt fields as the schemas `AcceptedEvent` and `AcceptedBatch` items have them. */
+export interface AcceptedAnswer {
+  id: string
+  received_at: string
+  duplicate: boolean
+  record_sha256?: string
+  receipt?: string
+}
+
 /**
- * Signs ingest receipts with the log key: one Ed25519 signature per event, the key id and
- * signature-line prefix computed once. The output is byte for byte what `signNote` makes of
- * `formatReceipt(...)`, so any C2SP signed-note verifier opens it.
+ * Signs ingest receipts (v2, docs/hash-chain.md "Receipts") with the log key: ONE Ed25519
+ * signature per batch, over the RFC 6962 root of the batch's leaves; each receipt carries its
+ * five lines, its leaf index and path, and that signed note. The key id and signature-line
+ * prefix are computed once. The note is byte for byte what `signNote` makes of its text.
  */
 export class ReceiptSigner {
   readonly #privateKey: KeyObject
@@ -30,25 +42,51 @@ export class ReceiptSigner {
     this.#originPrefix = originPrefix
   }
 
-  /** The signed receipt note for one accepted event. */
-  sign (subject: Required<ReceiptSubject>): string {
-    const text = formatReceipt({
-      origin: logOrigin(this.#originPrefix, subject.tenant),
-      id: subject.id,
-      receivedAt: subject.received_at,
-      recordSha256: Buffer.from(subject.record_sha256, 'base64')
-    })
+  /**
+   * The receipts of accepted events, in order, all under one signature. Tenants may share a
+   * batch: a receipt shows the others' leaves only as hashes on its path.
+   *
+   * @throws {ReceiptFormatError} when a subject's field cannot be in a receipt.
+   */
+  signBatch (subjects: ReadonlyArray<Required<ReceiptSubject>>): string[] {
+    if (subjects.length === 0) return []
+    const size = subjects.length
+    const lines = subjects.map(s => formatReceipt({
+      origin: logOrigin(this.#originPrefix, s.tenant),
+      id: s.id,
+      receivedAt: s.received_at,
+      recordSha256: Buffer.from(s.record_sha256, 'base64')
+    }, RECEIPT_V2_HEADER))
+    const tree = batchTree(lines.map(text => leafHash(Buffer.from(text, 'utf8'))))
+    const text = formatReceiptBatch(size, tree.root)
     const signature = sign(null, Buffer.from(text, 'utf8'), this.#privateKey)
-    return `${text}${this.#linePrefix}${Buffer.concat([this.#keyId, signature]).toString('base64')}\n`
+    const note = `${text}${this.#linePrefix}${Buffer.concat([this.#keyId, signature]).toString('base64')}\n`
+    // A node is on the path of every leaf below its sibling: encode each once.
+    const encoded = new Map<Buffer, string>()
+    const line = (hash: Buffer): string => {
+      let s = encoded.get(hash)
+      if (s === undefined) encoded.set(hash, s = `${hash.toString('base64')}\n`)
+      return s
+    }
+    return lines.map((text, i) => `${text}${i} ${size}\n${tree.paths[i]!.map(line).join('')}\n${note}`)
   }
 
   /**
-   * The 202 answer for one event: its fields, minus the tenant, plus `record_sha256` and the
-   * signed `receipt` (both absent for a duplicate whose original digest is not remembered).
+   * The 202 answers for a request's events: their fields minus the tenant, plus
+   * `record_sha256` and the `receipt` (both absent for a duplicate whose original digest is not
+   * remembered). All the receipts share one signature.
    */
-  accepted<T extends ReceiptSubject & { duplicate: boolean }> (result: T): { id: string, received_at: string, duplicate: boolean, record_sha256?: string, receipt?: string } {
-    const { id, received_at, duplicate, record_sha256, tenant } = result
-    if (record_sha256 === undefined) return { id, received_at, duplicate }
-    return { id, received_at, duplicate, record_sha256, receipt: this.sign({ id, tenant, received_at, record_sha256 }) }
+  acceptedBatch (results: ReadonlyArray<ReceiptSubject & { duplicate: boolean }>): AcceptedAnswer[] {
+    const subjects = results.filter((r): r is Required<ReceiptSubject> & { duplicate: boolean } => r.record_sha256 !== undefined)
+    const receipts = this.signBatch(subjects)
+    let next = 0
+    return results.map(r => acceptedAnswer(r, r.record_sha256 === undefined ? undefined : receipts[next++]))
   }
+}
+
+/** The 202 answer for one event, given its receipt (none when its digest is not known). */
+export function acceptedAnswer (result: ReceiptSubject & { duplicate: boolean }, receipt: string | undefined): AcceptedAnswer {
+  const { id, received_at, duplicate, record_sha256 } = result
+  if (record_sha256 === undefined || receipt === undefined) return { id, received_at, duplicate }
+  return { id, received_at, duplicate, record_sha256, receipt }
 }

@@ -64,6 +64,12 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
   doc.proof[0] = Buffer.alloc(32).toString('base64')
   const badConsistency = await file('bad-consistency.json', JSON.stringify(doc))
   const forgedReceipt = await file('forged-receipt.txt', target.receipt.replace(/\n\d{4}-/, '\n2025-'))
+  const receiptLines = target.receipt.split('\n')
+  t.equal(receiptLines[0], 'audit-service receipt v2')
+  t.equal(receiptLines[5], '6 10', 'leaf 6 of the batch request of 10')
+  const forgedIndex = await file('forged-index.txt', target.receipt.replace('\n6 10\n', '\n7 10\n'))
+  // Issued before v2 for the same test key: still verified.
+  const v1Receipt = await file('v1-receipt.txt', 'audit-service receipt v1\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n\n\u2014 audit-service 9g5FdS3Um9QkJJiDWO5Fz6YCH0YHUgkC0rid7ycyf/6kxTrtYt96uVweuaNBcnTnalq0bZsQ0JQImg50SGJKmvJCHAM=\n')
   const junk = await file('junk.txt', 'hello')
 
   const cases: Array<{ name: string, args: string[], status: number, out?: RegExp, process?: true }> = [
@@ -82,11 +88,14 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
     // Receipts: alone, from the 202 answer, with the stored record; a changed record fails.
     { name: 'receipt', args: [receipt, '--key', key], status: 0, out: new RegExp(`^OK: receipt of audit-service\\.local/default for event ${target.id}`) },
     { name: 'receipt and record', args: [receipt, '--key', key, '--record', record], status: 0, out: /the record matches it/ },
-    { name: '202 answer and record', args: [answer, '--key', key, '--record', record], status: 0, out: /the record matches it/ },
+    { name: '202 answer', process: true, args: [answer, '--key', key, '--json'], status: 0, out: new RegExp(`^\\{"valid":true,"type":"receipt","origin":"audit-service\\.local/default","id":"${target.id}".*"record_matches":false\\}`) },
+    { name: '202 answer and record', args: [answer, '--key', key, '--record', record, '--json'], status: 0, out: /^\{"valid":true,"type":"receipt".*"record_matches":true\}/ },
     { name: 'receipt and GET /audit-events/{id}', args: [receipt, '--key', key, '--record', apiRecord], status: 0, out: /the record matches it/ },
     { name: 'receipt and changed record', args: [receipt, '--key', key, '--record', badRecord], status: 1, out: /FAILED: receipt: SHA-256 of the record without seq/ },
     { name: 'receipt, unknown key', args: [receipt, '--key', stranger], status: 1 },
-    { name: 'an edited receipt', args: [forgedReceipt, '--key', key], status: 1, out: /does not verify/ },
+    { name: 'an edited receipt', args: [forgedReceipt, '--key', key], status: 1, out: /FAILED: receipt: receipt inclusion path does not lead to the signed root/ },
+    { name: 'a receipt with another leaf index', args: [forgedIndex, '--key', key, '--json'], status: 1, out: /^\{"valid":false,"type":"receipt","error":"receipt: receipt inclusion path does not lead to the signed root/ },
+    { name: 'a v1 receipt', args: [v1Receipt, '--key', key], status: 0, out: /^OK: receipt of audit-service\.local\/default for event 01a21a5e-22ee-7631-9a4d-dce05455e1eb/ },
     // Consistency: against the checkpoint kept at size 10; a tampered proof fails.
     { name: 'consistency', args: [consistency, '--key', key, '--checkpoint', old], status: 0, out: /^OK: audit-service\.local\/default at size 20 extends size 10/ },
     { name: 'tampered consistency', args: [badConsistency, '--key', key, '--checkpoint', old], status: 1, out: /FAILED: INCONSISTENT/ },

@@ -6,14 +6,16 @@ import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion, t
 import { formatVerifierKey, openNote, parseVerifierKey, publicKeyBytes, signNote } from '../../src/core/signed-note.js'
 import { receiptRecordMismatch } from '../../src/proofs/check-receipt-record.js'
 import { proofWithRoots } from '../../src/proofs/proof-with-roots.js'
-import { formatReceipt, openReceipt, parseReceipt, RECEIPT_HEADER } from '../../src/proofs/receipt.js'
+import { batchTree, inclusionPathLength } from '../../src/proofs/batch-tree.js'
+import { readProofInput } from '../../src/proofs/read-proof-input.js'
+import { formatReceipt, openReceipt, parseReceipt, parseReceiptV2, RECEIPT_BATCH_HEADER, RECEIPT_V1_HEADER, RECEIPT_V2_HEADER } from '../../src/proofs/receipt.js'
 import { ReceiptSigner } from '../../src/proofs/receipt-signer.js'
 import { recordSha256 } from '../../src/proofs/record-sha256.js'
 import { formatTlogProof, parseTlogProof } from '../../src/proofs/tlog-proof.js'
 import { verifyTlogProof } from '../../src/proofs/verify-tlog-proof.js'
 import { witnessStep } from '../../src/proofs/witness-step.js'
 import { canonicalBytes } from '../../src/core/canonical-json.js'
-import { MemoryTree, leafData } from '../core/helpers/memory-tree.js'
+import { MemoryTree, leafData, naiveRoot } from '../core/helpers/memory-tree.js'
 
 function makeKey (name = 'audit-service') {
   const { privateKey } = generateKeyPairSync('ed25519')
@@ -36,13 +38,23 @@ const pending = {
   request_id: 'req-1'
 }
 
-t.test('receipts: the exact signed bytes, one textual form, verifiable by any signed-note verifier', async t => {
+// A v1 receipt as the API issued it before v2 (the old OpenAPI example, signed with the RFC 8032
+// test key): receipts already handed out must keep verifying.
+const V1_FIXTURE = 'audit-service receipt v1\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n\n\u2014 audit-service 9g5FdS3Um9QkJJiDWO5Fz6YCH0YHUgkC0rid7ycyf/6kxTrtYt96uVweuaNBcnTnalq0bZsQ0JQImg50SGJKmvJCHAM=\n'
+const V1_FIXTURE_KEY = 'audit-service+f60e4575+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea'
+
+t.test('receipts v1: still verified, the exact signed bytes, one textual form', async t => {
+  const fixed = openReceipt(V1_FIXTURE, [parseVerifierKey(V1_FIXTURE_KEY)])
+  t.same({ ...fixed, recordSha256: fixed.recordSha256.toString('base64') }, {
+    origin: 'audit-service.local/default', id: '01a21a5e-22ee-7631-9a4d-dce05455e1eb', receivedAt: '2026-11-27T00:18:26.670Z', recordSha256: 'WP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U='
+  })
+  t.throws(() => openReceipt(V1_FIXTURE.replace('26.670Z', '26.671Z'), [parseVerifierKey(V1_FIXTURE_KEY)]), /does not verify/)
+  t.equal(readProofInput(V1_FIXTURE)?.type, 'receipt')
+
   const sha = recordSha256(pending)
-  const signer = new ReceiptSigner(key, 'audit-service.local')
-  const note = signer.sign({ id: pending.id, tenant: 'default', received_at: pending.received_at, record_sha256: sha.toString('base64') })
   const text = `audit-service receipt v1\naudit-service.local/default\n${pending.id}\n${pending.received_at}\n${sha.toString('base64')}\n`
-  t.equal(openNote(note, [key.verifier]).text, text, 'the signed text is exactly the five documented lines')
-  t.equal(note, signNote(text, { name: key.name, privateKey: key.privateKey }), 'byte for byte what signNote makes')
+  t.equal(formatReceipt({ origin: 'audit-service.local/default', id: pending.id, receivedAt: pending.received_at, recordSha256: sha }), text, 'the five documented lines')
+  const note = signNote(text, { name: key.name, privateKey: key.privateKey })
   t.same(openReceipt(note, [key.verifier]), { origin: 'audit-service.local/default', id: pending.id, receivedAt: pending.received_at, recordSha256: sha })
   t.throws(() => openReceipt(note, [other.verifier]), /no valid signature/)
 
@@ -62,8 +74,136 @@ t.test('receipts: the exact signed bytes, one textual form, verifiable by any si
   t.throws(() => parseReceipt(text.replace(pending.id, 'an id')), /printable ASCII/)
   t.throws(() => parseCheckpoint(text), 'a receipt is not a checkpoint')
   t.throws(() => parseReceipt(formatCheckpoint({ origin: 'audit-service.local/default', size: 5, rootHash: Buffer.alloc(32) })), /not a receipt/)
-  t.equal(RECEIPT_HEADER.includes(' '), true, 'origins never contain a space, so the header is never an origin')
+  for (const header of [RECEIPT_V1_HEADER, RECEIPT_V2_HEADER, RECEIPT_BATCH_HEADER]) {
+    t.equal(header.includes(' '), true, `origins never contain a space, so ${JSON.stringify(header)} is never an origin`)
+  }
   t.throws(() => formatReceipt({ origin: 'a/b', id: 'x', receivedAt: 'y', recordSha256: Buffer.alloc(31) }), /32 bytes/)
+})
+
+/** `n` subjects of two tenants (a batch may mix them: a leaf only shows a hash). */
+function subjects (n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `0193a1b2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    tenant: i % 3 === 0 ? 'acme' : 'default',
+    received_at: `2026-11-26T12:00:00.${String(i % 1000).padStart(3, '0')}Z`,
+    record_sha256: recordSha256({ ...pending, id: `x${i}` }).toString('base64')
+  }))
+}
+
+/** The five lines, `<index> <size>`, the path lines, and the note, as a receipt v2 lays them out. */
+function splitV2 (receipt: string) {
+  const lines = receipt.split('\n')
+  const blank = lines.indexOf('', 6)
+  return { five: lines.slice(0, 5), position: lines[5]!, path: lines.slice(6, blank), note: lines.slice(blank + 1).join('\n') }
+}
+
+t.test('receipts v2: every leaf of batches of 1, 2, 3, 5, 8 and 100 verifies under one signature', async t => {
+  const signer = new ReceiptSigner(key, 'audit-service.local')
+  for (const size of [1, 2, 3, 5, 8, 100]) {
+    const batch = subjects(size)
+    const receipts = signer.signBatch(batch)
+    t.equal(receipts.length, size)
+    const leaves = batch.map(s => `audit-service receipt v2\naudit-service.local/${s.tenant}\n${s.id}\n${s.received_at}\n${s.record_sha256}\n`)
+    // The reference: the repository's stored-node tree and naive RFC 6962 MTH over the same leaves.
+    const tree = new MemoryTree()
+    for (const leaf of leaves) tree.append(Buffer.from(leaf))
+    const root = naiveRoot(leaves.map(l => Buffer.from(l)))
+    const note = signNote(`audit-service receipt batch v2\n${size} ${root.toString('base64')}\n`, { name: key.name, privateKey: key.privateKey })
+    for (let i = 0; i < size; i++) {
+      const path = (await inclusionProof(i, size, tree.read)).map(h => h.toString('base64') + '\n').join('')
+      t.equal(receipts[i], `${leaves[i]}${i} ${size}\n${path}\n${note}`, `size ${size} leaf ${i}: the exact documented bytes`)
+      const r = openReceipt(receipts[i]!, [key.verifier])
+      t.same({ ...r, recordSha256: r.recordSha256.toString('base64') }, { origin: `audit-service.local/${batch[i]!.tenant}`, id: batch[i]!.id, receivedAt: batch[i]!.received_at, recordSha256: batch[i]!.record_sha256 })
+    }
+    t.equal(new Set(receipts.map(r => splitV2(r).note)).size, 1, `size ${size}: one signed note shared by all`)
+  }
+  t.same(signer.signBatch([]), [])
+  const [single] = signer.signBatch(subjects(1))
+  t.equal(splitV2(single!).path.length, 0, 'a batch of one has an empty path')
+  t.equal(readProofInput(single!)?.type, 'receipt')
+  t.equal(readProofInput(JSON.stringify({ receipt: single }))?.type, 'receipt')
+  t.throws(() => signer.signBatch([{ ...subjects(1)[0]!, id: 'an id' }]), /printable ASCII/)
+
+  // The batch tree helper against the reference, at more sizes.
+  for (let size = 1; size <= 33; size++) {
+    const data = Array.from({ length: size }, (_, i) => leafData(i))
+    const built = batchTree(data.map(d => leafHash(d)))
+    t.ok(built.root.equals(naiveRoot(data)), `batchTree root, size ${size}`)
+    const tree = new MemoryTree()
+    for (const d of data) tree.append(d)
+    for (let i = 0; i < size; i++) {
+      const want = await inclusionProof(i, size, tree.read)
+      if (built.paths[i]!.length !== want.length || built.paths[i]!.some((h, j) => !h.equals(want[j]!)) || inclusionPathLength(i, size) !== want.length) {
+        t.fail(`batchTree path of leaf ${i} of ${size}`)
+      }
+    }
+  }
+})
+
+t.test('receipts v2: any change to a line, the index, the size, the path, the root or the signature is refused', async t => {
+  const signer = new ReceiptSigner(key, 'audit-service.local')
+  const batch = subjects(5)
+  const receipts = signer.signBatch(batch)
+  const good = receipts[2]! // leaf 2 of 5: a path of 3
+  const parts = splitV2(good)
+  t.equal(parts.path.length, 3)
+  const join = (p: { five: string[], position: string, path: string[], note: string }) => [...p.five, p.position, ...p.path, '', p.note].join('\n')
+  t.equal(join(parts), good)
+  const open = (receipt: string) => () => openReceipt(receipt, [key.verifier])
+  const flip = (b64: string) => (b64.startsWith('A') ? 'B' : 'A') + b64.slice(1)
+  const withFive = (i: number, value: string) => join({ ...parts, five: parts.five.map((l, j) => j === i ? value : l) })
+  const noteLines = parts.note.split('\n')
+  const withNoteLine = (i: number, value: string) => join({ ...parts, note: noteLines.map((l, j) => j === i ? value : l).join('\n') })
+
+  t.notOk(open(good)() === undefined)
+  const notSigned = /receipt inclusion path does not lead to the signed root/
+  t.throws(open(withFive(1, 'audit-service.local/acme')), notSigned, 'origin')
+  t.throws(open(withFive(2, batch[3]!.id)), notSigned, 'id')
+  t.throws(open(withFive(3, '2026-11-26T12:00:01.000Z')), notSigned, 'received_at')
+  t.throws(open(withFive(4, flip(parts.five[4]!))), notSigned, 'record digest')
+  t.throws(open(join({ ...parts, position: '3 5' })), notSigned, 'another index with a path of the same length')
+  t.throws(open(join({ ...parts, path: splitV2(receipts[3]!).path })), notSigned, 'the path of another index')
+  t.throws(open(join({ ...parts, five: splitV2(receipts[3]!).five })), notSigned, 'the lines of another leaf with this leaf\'s index and path')
+  t.throws(open(join({ ...parts, path: parts.path.map((h, j) => j === 1 ? flip(h) : h) })), notSigned, 'a path hash')
+  t.throws(open(join({ ...parts, path: [parts.path[1]!, parts.path[0]!, parts.path[2]!] })), notSigned, 'path hashes swapped')
+  t.throws(open(join({ ...parts, position: '2 6' })), /signed batch size "5" is not the receipt's 6/, 'a size with a path of the same length')
+  const [signedSize, signedRoot] = noteLines[1]!.split(' ') as [string, string]
+  t.throws(open(withNoteLine(1, `${signedSize} ${flip(signedRoot)}`)), /does not verify/, 'the root')
+  t.throws(open(withNoteLine(1, `6 ${signedRoot}`)), /does not verify/, 'the signed size')
+  t.throws(open(withNoteLine(3, noteLines[3]!.slice(0, -8) + (noteLines[3]!.endsWith('AAAAAAA=') ? 'BAAAAAA=' : 'AAAAAAA='))), /does not verify/, 'the signature')
+  t.throws(open(withFive(0, RECEIPT_V1_HEADER)), /does not verify|not a receipt/, 'the header')
+  t.throws(() => openReceipt(good, [other.verifier]), /no valid signature/, 'an unknown key')
+
+  // One textual form.
+  const badFormat = (receipt: string, re: RegExp, name: string) => t.throws(open(receipt), re, name)
+  badFormat(join({ ...parts, position: '4 5' }), /more than 1 hashes; leaf 4 of a batch of 5 needs exactly 1/, 'a path too long for the index')
+  badFormat(join({ ...parts, position: '2 4' }), /more than 2 hashes/, 'a path too long for the size')
+  badFormat(join({ ...parts, path: parts.path.slice(1) }), /has 2 hashes; leaf 2 of a batch of 5 needs exactly 3/, 'a hash missing')
+  badFormat(join({ ...parts, position: '5 5' }), /leaf index 5 is not in a batch of size 5/, 'index = size')
+  for (const position of ['02 5', '2 05', '2 0', '0 0', '2  5', '-1 5', '2 5 ', ' 2 5', '2', '2 99999999999999999']) {
+    badFormat(join({ ...parts, position }), /line 6 must be|too large/, `position ${JSON.stringify(position)}`)
+  }
+  badFormat(join({ ...parts, path: [parts.path[0]!.replace(/=$/, ''), ...parts.path.slice(1)] }), /base64 of 32 bytes/, 'unpadded path hash')
+  badFormat(join({ ...parts, path: [parts.path[0]!.slice(4), ...parts.path.slice(1)] }), /base64 of 32 bytes/, 'short path hash')
+  badFormat(withFive(2, 'an id'), /printable ASCII/, 'a space in a field')
+  badFormat(withFive(4, 'AAAA'), /32 bytes/, 'a short digest')
+  badFormat(good.slice(0, good.indexOf('\n\n') + 1) + parts.note, /base64 of 32 bytes, followed by a blank line/, 'no blank line before the note')
+  badFormat(parts.five.join('\n') + '\n', /ends before/, 'cut short')
+  t.throws(open(good + 'x\n'), /bad signature line|malformed/, 'trailing text')
+  // A note over anything but the three batch lines is refused, even signed by the log key.
+  const reSigned = (text: string) => join({ ...parts, note: signNote(text, { name: key.name, privateKey: key.privateKey }) })
+  badFormat(reSigned(`audit-service receipt batch v2\n5 ${signedRoot}\nextra\n`), /exactly two lines/, 'a third signed line')
+  badFormat(reSigned(`audit-service receipt batch v2\n5\n${signedRoot}\n`), /exactly two lines/, 'size and root on two lines')
+  badFormat(reSigned(`audit-service.local/default\n5\n${signedRoot}\n`), /exactly two lines/, 'a checkpoint as the note')
+  badFormat(reSigned(`audit-service receipt batch v2\n05 ${signedRoot}\n`), /signed batch size/, 'a non-canonical signed size')
+  badFormat(reSigned(`audit-service receipt batch v2\n5  ${signedRoot}\n`), /exactly two lines/, 'two spaces')
+  badFormat(reSigned('audit-service receipt batch v2\n5 AAAA\n'), /root must be base64 of 32 bytes/, 'a short root')
+
+  // Domain separation: the batch note is neither a receipt nor a checkpoint, the five v2 lines are not a v1 receipt.
+  t.throws(() => openReceipt(parts.note, [key.verifier]), /not a receipt/)
+  t.throws(() => parseCheckpoint(openNote(parts.note, [key.verifier]).text), /checkpoint needs origin, size and root lines/, 'a batch note is not a checkpoint (a three-line text would be)')
+  t.throws(() => parseReceipt(parts.five.join('\n') + '\n'), /not a receipt/)
+  t.throws(() => parseReceiptV2(V1_FIXTURE), /not a receipt v2/)
 })
 
 t.test('tlog-proof: C2SP format both ways', async t => {

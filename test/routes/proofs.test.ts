@@ -14,6 +14,8 @@ import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, te
 const ORIGIN = 'audit-service.local/default'
 const b64 = (list: string[]) => list.map(s => Buffer.from(s, 'base64'))
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+/** The signed note closing a receipt v2: the batch size and root, and the one signature. */
+const batchNote = (receipt: string) => receipt.slice(receipt.indexOf('\n\n') + 2)
 
 async function publishedKey (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<ParsedVerifierKey> {
   const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json()
@@ -39,7 +41,7 @@ t.test('receipts at ingest verify with the published key and match the stored re
   const answer = first.json()
   const receipt = openReceipt(answer.receipt, [key])
   t.same({ ...receipt, recordSha256: receipt.recordSha256.toString('base64') }, { origin: ORIGIN, id, receivedAt: answer.received_at, recordSha256: answer.record_sha256 })
-  t.equal(answer.receipt.split('\n')[0], 'audit-service receipt v1')
+  t.equal(answer.receipt.split('\n')[0], 'audit-service receipt v2')
 
   const { seq, record } = await stored(id)
   t.equal(record.seq, seq)
@@ -50,20 +52,25 @@ t.test('receipts at ingest verify with the published key and match the stored re
   t.throws(() => verifyReceipt(answer.receipt, { verifiers: [key], record: { ...record, outcome: 'failure' } }), /content differs/)
 
   // A duplicate under another request id (so its own pending record would differ) answers
-  // with the ORIGINAL receipt, byte for byte: it is the one that matches what is stored.
+  // with a receipt for the ORIGINAL record (same five lines, signed in another batch): it is
+  // the one that matches what is stored.
   const again = await app.inject({ method: 'POST', url: '/audit-events', headers: { 'x-request-id': 'req-second' }, payload: event })
   t.equal(again.statusCode, 202)
-  t.match(again.json(), { id, duplicate: true, received_at: answer.received_at, record_sha256: answer.record_sha256, receipt: answer.receipt })
+  t.match(again.json(), { id, duplicate: true, received_at: answer.received_at, record_sha256: answer.record_sha256 })
+  t.same(openReceipt(again.json().receipt, [key]), receipt, 'the same statement as the original receipt')
+  t.equal(again.json().receipt.split('\n').slice(0, 5).join('\n'), answer.receipt.split('\n').slice(0, 5).join('\n'), 'the same five lines')
   t.match(verifyReceipt(again.json().receipt, { verifiers: [key], record }), { record_matches: true })
 
-  // Batches: one receipt per item, duplicates included.
+  // Batches: one receipt per item, duplicates included, all under one signature.
   const events = [0, 1, 2].map(i => sampleEvent({ id: `0193a1b2-0000-7000-8000-0000000000b${i}`, target: { type: 'doc', id: `d${i}` } }))
   const batch = await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events: [...events, event] } })
   t.equal(batch.statusCode, 202)
   const items = batch.json().items as Array<{ id: string, duplicate: boolean, receipt: string, received_at: string }>
   t.equal(items.length, 4)
   t.same(items.map(i => i.duplicate), [false, false, false, true])
-  t.equal(items[3]!.receipt, answer.receipt)
+  t.same(openReceipt(items[3]!.receipt, [key]), receipt, 'the duplicate\'s receipt says what the original said')
+  t.same(items.map(i => i.receipt.split('\n')[5]), ['0 4', '1 4', '2 4', '3 4'], 'leaves 0..3 of one batch of 4')
+  t.equal(new Set(items.map(i => batchNote(i.receipt))).size, 1, 'one signed note for the whole request')
   for (const item of items) {
     const r = await stored(item.id)
     t.match(verifyReceipt(item.receipt, { verifiers: [key], origin: ORIGIN, record: r.record }), { id: item.id, received_at: item.received_at, record_matches: true })
@@ -79,6 +86,52 @@ t.test('receipts at ingest verify with the published key and match the stored re
   t.equal(old.statusCode, 202)
   t.equal(old.json().duplicate, true)
   t.equal(old.json().receipt, undefined)
+})
+
+t.test('one signature per batch: concurrent single events answered together, and a batch request', async t => {
+  // The producer flushes when the 20th request arrives (and not before: a long window), so all
+  // 20 are answered in one turn and their receipts are signed together.
+  const config = await testConfig(t, { INGEST_BATCH_WINDOW_MS: '1000', INGEST_BATCH_MAX: '20' })
+  const app = await buildTestApp(t, config)
+  await startTestWorker(t, config)
+  const db = openDatabase(t, config.databaseUrl)
+  const key = await publishedKey(app)
+
+  // Two tenants in one batch tree: a receipt shows the other leaves only as hashes.
+  const events = Array.from({ length: 20 }, (_, i) => sampleEvent({ tenant: i % 2 === 0 ? 'default' : 'acme', target: { type: 'doc', id: `c${i}` } }))
+  const answers = (await Promise.all(events.map(payload => app.inject({ method: 'POST', url: '/audit-events', payload })))).map(res => {
+    t.equal(res.statusCode, 202)
+    return res.json() as { id: string, received_at: string, record_sha256: string, receipt: string }
+  })
+  for (const [i, answer] of answers.entries()) {
+    const r = openReceipt(answer.receipt, [key])
+    t.same({ ...r, recordSha256: r.recordSha256.toString('base64') }, { origin: `audit-service.local/${i % 2 === 0 ? 'default' : 'acme'}`, id: answer.id, receivedAt: answer.received_at, recordSha256: answer.record_sha256 })
+  }
+  t.equal(new Set(answers.map(a => batchNote(a.receipt))).size, 1, 'the 20 receipts share one signed note: one signature')
+  t.same(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[1]).filter(size => size !== '20'), [], 'each is a leaf of the batch of 20')
+  t.same(new Set(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[0])).size, 20, 'at 20 different leaves')
+
+  // A batch request of 100: one note for all its items.
+  const batch = await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events: Array.from({ length: 100 }, (_, i) => sampleEvent({ target: { type: 'doc', id: `b${i}` } })) } })
+  t.equal(batch.statusCode, 202)
+  const items = batch.json().items as Array<{ id: string, received_at: string, receipt: string }>
+  t.equal(items.length, 100)
+  t.equal(new Set(items.map(i => batchNote(i.receipt))).size, 1, 'the 100 receipts share one signed note')
+  t.not(batchNote(items[0]!.receipt), batchNote(answers[0]!.receipt))
+  items.forEach((item, i) => {
+    t.equal(item.receipt.split('\n')[5], `${i} 100`)
+    t.equal(openReceipt(item.receipt, [key]).id, item.id)
+  })
+
+  // And they are receipts for what was stored.
+  await waitFor(async () => await countRows(db) === 110 && await countRows(db, 'acme') === 10, { what: '120 rows' })
+  const rows = await db.selectFrom('audit_events').select(['id', 'canonical']).execute()
+  const byId = new Map(rows.map(r => [r.id, JSON.parse(r.canonical.toString('utf8')) as Record<string, unknown>]))
+  for (const a of [...answers, ...items]) {
+    const r = verifyReceipt(a.receipt, { verifiers: [key], record: byId.get(a.id)! })
+    if (!r.record_matches) t.fail(`receipt of ${a.id} does not match the stored record`)
+  }
+  t.pass('all 120 receipts match their stored records')
 })
 
 t.test('inclusion and consistency proofs from stored subtree hashes', async t => {

@@ -6,7 +6,8 @@ import { compileScrubber } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
 import { RequestValidationError } from '../../http/field-error.js'
 import { prepareEvent } from '../../http/prepare-event.js'
-import { ReceiptSigner } from '../../proofs/receipt-signer.js'
+import { ReceiptBatcher } from '../../proofs/receipt-batcher.js'
+import { acceptedAnswer, ReceiptSigner } from '../../proofs/receipt-signer.js'
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput, type AuditEventInput as EventInput } from '../../schemas/audit-event.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
@@ -22,7 +23,10 @@ const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorRespo
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
   const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys })
+  // One signature per batch request, and one per group of single-event requests answered in
+  // the same event-loop turn (receipt v2, docs/hash-chain.md "Receipts").
   const receipts = new ReceiptSigner(app.signingKey, opts.originPrefix)
+  const singleReceipts = new ReceiptBatcher(receipts)
 
   // The tenant comes from the key; a body naming another tenant is refused (403).
   const tenantsOf = (request: FastifyRequest, events: EventInput[]) => events.map((event, i) => {
@@ -50,7 +54,9 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
     const [result] = await app.producer.submit([item])
     app.metrics.recordIngest([result!])
-    return reply.code(202).send({ ...receipts.accepted(result!), status: 'accepted' as const })
+    const { record_sha256: sha } = result!
+    const receipt = sha === undefined ? undefined : await singleReceipts.sign({ id: result!.id, tenant: result!.tenant, received_at: result!.received_at, record_sha256: sha })
+    return reply.code(202).send({ ...acceptedAnswer(result!, receipt), status: 'accepted' as const })
   })
 
   app.post('/audit-events/batch', {
@@ -73,7 +79,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
     const results = await app.producer.submit(items)
     app.metrics.recordIngest(results)
-    return reply.code(202).send({ accepted: results.length, items: results.map(r => ({ ...receipts.accepted(r), status: 'accepted' as const })) })
+    return reply.code(202).send({ accepted: results.length, items: receipts.acceptedBatch(results).map(a => ({ ...a, status: 'accepted' as const })) })
   })
 }
 

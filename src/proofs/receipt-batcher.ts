@@ -1,0 +1,58 @@
+import type { ReceiptSigner, ReceiptSubject } from './receipt-signer.js'
+
+interface Waiting {
+  subject: Required<ReceiptSubject>
+  resolve: (receipt: string) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Gathers the receipts of single-event requests answered in the same event-loop turn and signs
+ * them with one `signBatch` (one Ed25519 signature) instead of one each.
+ */
+export class ReceiptBatcher {
+  readonly #signer: Pick<ReceiptSigner, 'signBatch'>
+  readonly #maxBatch: number
+  #queue: Waiting[] = []
+  #scheduled = false
+
+  /** @param maxBatch receipts per signature at most: a larger burst is split (paths stay short). */
+  constructor (signer: Pick<ReceiptSigner, 'signBatch'>, maxBatch = 1024) {
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be a positive integer')
+    this.#signer = signer
+    this.#maxBatch = maxBatch
+  }
+
+  /** The receipt of one accepted event, signed together with whatever else is queued this turn. */
+  sign (subject: Required<ReceiptSubject>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ subject, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  #schedule (): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    // setImmediate, not a microtask: the producer resolves all the requests of one flush in a
+    // loop, and each request's handler reaches sign() only after some promise hops (its await,
+    // Fastify's wrappers). A microtask queued by the first one could run before the others
+    // arrive; setImmediate runs once the whole microtask queue has drained, so it sees them all.
+    setImmediate(() => this.#flush())
+  }
+
+  #flush (): void {
+    this.#scheduled = false
+    const batch = this.#queue.splice(0, this.#maxBatch)
+    // More than one batch queued: sign the rest in a later turn, letting I/O in between.
+    if (this.#queue.length > 0) this.#schedule()
+    let receipts: string[]
+    try {
+      receipts = this.#signer.signBatch(batch.map(w => w.subject))
+    } catch (err) {
+      for (const w of batch) w.reject(err)
+      return
+    }
+    batch.forEach((w, i) => w.resolve(receipts[i]!))
+  }
+}

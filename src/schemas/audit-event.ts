@@ -78,7 +78,7 @@ export type AuditEventBatchInput = Static<typeof AuditEventBatchInput>
 
 const receiptFields = {
   record_sha256: Type.Optional(Type.String({ description: 'Base64 SHA-256 of the RFC 8785 form of the record as enqueued: the stored record without `seq` (for a duplicate, the original record). Absent only for a duplicate first accepted before receipts existed.' })),
-  receipt: Type.Optional(Type.String({ description: 'Signed receipt: a C2SP signed note by the log key over `audit-service receipt v1\\n<origin>\\n<id>\\n<received_at>\\n<record_sha256>\\n` (docs/hash-chain.md, Receipts). Keep it to prove later that the event was accepted.' }))
+  receipt: Type.Optional(Type.String({ description: 'Signed receipt (v2): the lines `audit-service receipt v2\\n<origin>\\n<id>\\n<received_at>\\n<record_sha256>\\n<leaf index> <batch size>\\n`, the RFC 6962 inclusion path of those five lines\' leaf in the batch tree (one base64 hash a line), a blank line, then a C2SP signed note by the log key over the batch size and root: one signature for all the receipts of a batch (docs/hash-chain.md, Receipts). Keep it to prove later that the event was accepted.' }))
 }
 
 export const AcceptedEvent = Type.Object({

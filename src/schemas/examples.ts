@@ -1,6 +1,7 @@
 // Example values for the OpenAPI document (/docs), taken from a real run: three events and a
 // batch of one sent to a fresh log of tenant `default`, signed with the RFC 8032 test key
-// (the tests' TEST_SIGNING_SEED), so the hashes, proofs and signatures below verify.
+// (the tests' TEST_SIGNING_SEED), so the hashes, proofs and signatures below verify. The batch's
+// receipt is v2, signed again for the same event (a batch of one: leaf 0 of 1, empty path).
 
 export const exampleEventId = '01a21a5e-22d2-76e0-9bd0-d3b4ab317058'
 
@@ -87,7 +88,7 @@ export const exampleAcceptedBatch = {
       status: 'accepted',
       duplicate: false,
       'record_sha256': 'WP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=',
-      receipt: 'audit-service receipt v1\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n\n— audit-service 9g5FdS3Um9QkJJiDWO5Fz6YCH0YHUgkC0rid7ycyf/6kxTrtYt96uVweuaNBcnTnalq0bZsQ0JQImg50SGJKmvJCHAM=\n'
+      receipt: 'audit-service receipt v2\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n0 1\n\naudit-service receipt batch v2\n1 Z4u3LWZnT5uUczjCMmSKoABThW45kHna0/AQXI9MHcY=\n\n— audit-service 9g5FdQvrojrZGiwxEwJ8O2PEgID5UXizIL4d+aC60XLMPpdZxD1mNseaagn0FsBGihjXhUxXUpVF+ONre6oBhouutAk=\n'
     }
   ]
 }

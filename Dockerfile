@@ -33,6 +33,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
+    HEALTH_PORT=3001 \
     DEV_KEY_DIR=/home/node/.config/audit-service
 WORKDIR /app
 # Official node images have the user "node" (uid 1000); create it if a base lacks it. The
@@ -47,7 +48,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3000
+# 3001: HEALTH_PORT, /health for the load balancer (docs/deploy.md); not for the internet.
+EXPOSE 3000 3001
 # Liveness only (no I/O): /health/live. Slim images have no curl, so node does the request.
 # Meaningful for `api` only; docker-compose.yml checks the worker on its metrics port instead
 # and disables it for migrate.

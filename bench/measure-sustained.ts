@@ -23,9 +23,12 @@ export interface SustainedSample {
 
 export interface SustainedRun {
   load: LoadResult
+  /** GET /health on the API port (PORT), as in results from before HEALTH_PORT. */
   health: LoadResult
   /** /health/live (no I/O) probed the same way at the same time: the API's own event-loop delay. */
   live: LoadResult
+  /** GET /health on HEALTH_PORT (the API's health thread), probed at the same time; absent when HEALTH_PORT is 0. */
+  healthThread?: LoadResult
   acceptedPerSecond: number
   storedPerSecond: number
   /** Events accepted but not yet stored when the load ended. */
@@ -43,26 +46,39 @@ export interface SustainedFigure {
   seconds: number
   connections: number
   healthRate: number
-  /** /health with no load, same probe: the reference for the under-load p99. */
+  /** /health on the API port with no load, same probe: the reference for the under-load p99. */
   healthIdle: LoadResult
+  /** The API's HEALTH_PORT (absent when 0: then only the API port was probed). */
+  healthPort?: number
+  /** /health on HEALTH_PORT with no load. */
+  healthThreadIdle?: LoadResult
   runs: SustainedRun[]
 }
 
 /**
  * Figures 4 and 5. The API and a fresh worker together under the single-event load for
- * `sustainedSeconds`, with the backlog sampled every second; meanwhile a separate process
- * probes GET /health at a low fixed rate. Bounded means the backlog grew by less than 5% of
+ * `sustainedSeconds`, with the backlog sampled every second; meanwhile separate processes
+ * probe GET /health on HEALTH_PORT (figure 5), and GET /health and /health/live on the API
+ * port, each at a low fixed rate. Bounded means the backlog grew by less than 5% of
  * what was accepted over the second half of the run.
  */
 export async function measureSustained (ctx: BenchContext, api: ChildService): Promise<SustainedFigure> {
   const { options } = ctx
   const base = `http://127.0.0.1:${ctx.config.port}`
-  const probe = (seconds: number, path = '/health') => runLoadInChild(`probe ${path}`, { url: `${base}${path}`, connections: 1, seconds, overallRate: options.healthRate })
+  const { healthPort } = ctx.config
+  const healthBase = healthPort === 0 ? undefined : `http://127.0.0.1:${healthPort}`
+  const probe = (seconds: number, path = '/health', on = base) => runLoadInChild(`probe ${on}${path}`, { url: `${on}${path}`, connections: 1, seconds, overallRate: options.healthRate })
   await deleteKeysByPrefix(ctx.redis, options.queuePrefix)
   // The first /health opens the API's PostgreSQL connection: not part of the idle reference.
   for (let i = 0; i < 5; i++) await (await fetch(`${base}/health`)).arrayBuffer()
   const healthIdle = await probe(5)
-  ctx.log(`/health idle: p50 ${healthIdle.p50} ms, p99 ${healthIdle.p99} ms`)
+  ctx.log(`/health idle (API port): p50 ${healthIdle.p50} ms, p99 ${healthIdle.p99} ms`)
+  let healthThreadIdle: LoadResult | undefined
+  if (healthBase !== undefined) {
+    await waitUntil(() => fetch(`${healthBase}/health`).then(async r => { await r.arrayBuffer(); return r.ok }, () => false), 'the health port to serve a reading')
+    healthThreadIdle = await probe(5, '/health', healthBase)
+    ctx.log(`/health idle (HEALTH_PORT ${healthPort}): p50 ${healthThreadIdle.p50} ms, p99 ${healthThreadIdle.p99} ms`)
+  }
 
   const client = new pg.Client({ connectionString: ctx.databaseUrl })
   await client.connect()
@@ -99,10 +115,11 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
       const stopCpu = watchCpu({ api: api.pid, worker: worker.pid, redis: ctx.redisPid })
       let sampling = Promise.resolve()
       const timer = setInterval(() => { sampling = sampling.then(sample, sample) }, 1000)
-      const [load, health, live] = await Promise.all([
+      const [load, health, live, healthThread] = await Promise.all([
         runLoad({ url, method: 'POST', body, connections: options.connections, seconds: options.sustainedSeconds, ...(ctx.apiKeys.ingest !== undefined && { apiKey: ctx.apiKeys.ingest }) }, () => { accepted++ }),
         probe(options.sustainedSeconds),
-        probe(options.sustainedSeconds, '/health/live')
+        probe(options.sustainedSeconds, '/health/live'),
+        healthBase === undefined ? undefined : probe(options.sustainedSeconds, '/health', healthBase)
       ])
       clearInterval(timer)
       const cpu = stopCpu()
@@ -121,6 +138,7 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
         load,
         health,
         live,
+        ...(healthThread !== undefined && { healthThread }),
         acceptedPerSecond: load.ok / load.seconds,
         storedPerSecond: last.stored / last.t,
         backlogEvents: backlog(last),
@@ -134,11 +152,20 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
       runs.push(r)
       ctx.log(`sustained run ${run}/${options.sustainedRuns}: accepted ${Math.round(r.acceptedPerSecond)}/s, stored ${Math.round(r.storedPerSecond)}/s, ` +
         `backlog ${r.backlogEvents} events (${r.backlogJobs} jobs), growth ${Math.round(r.backlogGrowthPerSecond)} events/s, ` +
-        `${r.bounded ? 'bounded' : 'NOT bounded'}; non-2xx ${load.non2xx}; /health p99 ${health.p99} ms (non-2xx ${health.non2xx}), /health/live p99 ${live.p99} ms; ` +
+        `${r.bounded ? 'bounded' : 'NOT bounded'}; non-2xx ${load.non2xx}; ` +
+        (healthThread === undefined ? '' : `HEALTH_PORT /health p99 ${healthThread.p99} ms (non-2xx ${healthThread.non2xx}), `) +
+        `API port /health p99 ${health.p99} ms (non-2xx ${health.non2xx}), /health/live p99 ${live.p99} ms; ` +
         `CPU cores ${JSON.stringify(cpu.cores)} machine ${cpu.machineBusy}`)
       await deleteKeysByPrefix(ctx.redis, options.queuePrefix)
     }
-    return { seconds: options.sustainedSeconds, connections: options.connections, healthRate: options.healthRate, healthIdle, runs }
+    return {
+      seconds: options.sustainedSeconds,
+      connections: options.connections,
+      healthRate: options.healthRate,
+      healthIdle,
+      ...(healthThreadIdle !== undefined && { healthPort, healthThreadIdle }),
+      runs
+    }
   } finally {
     await client.end()
   }

@@ -49,6 +49,8 @@ const env: NodeJS.ProcessEnv = {
   RATE_LIMIT_MAX: process.env.RATE_LIMIT_MAX || '100000000',
   // The worker's metrics listener must not collide with a worker already running here.
   WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT || String(options.port + 2),
+  // Figure 5 probes /health where load balancers should: the API's health thread.
+  HEALTH_PORT: process.env.HEALTH_PORT || String(options.port + 3),
   ...(!process.env.SIGNING_KEY && !process.env.SIGNING_KEY_FILE && { SIGNING_KEY: randomBytes(32).toString('hex') })
 }
 const config = loadConfig(env)

@@ -87,6 +87,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(healthRoutes, {
     timeoutMs: config.healthTimeoutMs,
     cacheMs: config.healthCacheMs,
+    healthPort: config.healthPort,
+    host: config.host,
     maxWaiting: config.queueMaxWaiting,
     maxQueueLagSeconds: config.healthMaxQueueLagSeconds,
     maxDeadLetters: config.healthMaxDeadLetters,

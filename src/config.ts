@@ -7,6 +7,8 @@ export interface Config {
   redisUrl: string
   host: string
   port: number
+  /** Port of the health listener thread (0: none). */
+  healthPort: number
   logLevel: string
   queuePrefix: string
   queueName: string
@@ -113,11 +115,12 @@ function adminKey (env: Env): string | undefined {
 export function loadConfig (env: Env = process.env): Config {
   const signingKeyName = str(env, 'SIGNING_KEY_NAME', 'audit-service')
   if (/[\s+]/.test(signingKeyName)) throw new ConfigError('SIGNING_KEY_NAME', 'must not contain spaces or "+" (C2SP signed-note key name)')
-  return {
+  const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     host: str(env, 'HOST', '127.0.0.1'),
     port: int(env, 'PORT', 3000, 0, 65535),
+    healthPort: int(env, 'HEALTH_PORT', 0, 0, 65535),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     queuePrefix: name(env, 'QUEUE_PREFIX', 'audit'),
     queueName: name(env, 'QUEUE_NAME', 'audit-events'),
@@ -154,4 +157,6 @@ export function loadConfig (env: Env = process.env): Config {
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
     healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
   }
+  if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
+  return config
 }

@@ -7,6 +7,8 @@ t.test('defaults work on a machine with local PostgreSQL and Redis', async t => 
   t.equal(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/audit_service')
   t.equal(config.redisUrl, 'redis://127.0.0.1:6379')
   t.equal(config.logLevel, 'info')
+  t.equal(config.healthPort, 0, 'no health thread unless HEALTH_PORT is set')
+  t.equal(loadConfig({ HEALTH_PORT: '3001' }).healthPort, 3001)
 })
 
 t.test('a bad value names the variable', async t => {
@@ -18,7 +20,11 @@ t.test('a bad value names the variable', async t => {
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ QUEUE_PREFIX: 'a b' }, 'QUEUE_PREFIX', /letters/],
-    [{ SIGNING_KEY_NAME: 'a+b' }, 'SIGNING_KEY_NAME', /"\+"/]
+    [{ SIGNING_KEY_NAME: 'a+b' }, 'SIGNING_KEY_NAME', /"\+"/],
+    [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT', /between 0 and 65535/],
+    [{ HEALTH_PORT: 'x' }, 'HEALTH_PORT', /integer/],
+    [{ HEALTH_PORT: '3000' }, 'HEALTH_PORT', /must differ from PORT \(3000\)/],
+    [{ PORT: '8080', HEALTH_PORT: '8080' }, 'HEALTH_PORT', /must differ from PORT/]
   ]
   for (const [env, variable, message] of cases) {
     try {

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
 import { assessHealth, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
 import { RecentResult } from '../../http/recent-result.js'
+import { unavailableReport } from '../../health/answer-health-probe.js'
+import { HealthListener } from '../../health/health-listener.js'
 import { timedCheck } from '../../http/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
@@ -9,7 +11,23 @@ export interface HealthRoutesOptions extends HealthThresholds {
   timeoutMs: number
   /** How old a reading /health may answer with (see RecentResult); 0 probes every request. */
   cacheMs: number
+  /** Port of the health thread (0: none), on `host`. */
+  healthPort: number
+  host: string
 }
+
+/**
+ * How often the main thread posts to the health thread: a post is a structured clone of a
+ * small string, so 4 a second cost nothing, keep the thread within 250 ms of what this port
+ * would answer, and give the staleness bound below twelve chances.
+ */
+const HEALTH_POST_EVERY_MS = 250
+/**
+ * How long the main thread may stay silent before the health thread says 503. Under full
+ * ingest load an iteration takes 15-40 ms and a full GC tens more; 3 s is far beyond that,
+ * and about when a load balancer's own probe of the main port would time out.
+ */
+const HEALTH_STALE_AFTER_MS = 3_000
 
 /**
  * Readiness for load balancers: 200 while this instance can accept events (see assessHealth
@@ -49,6 +67,28 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     return { status, reasons, checks: { postgres, redis }, queue, checkpoints }
   }
   const reading = new RecentResult(probe, opts.cacheMs)
+  const statusCodeOf = (report: { status: string }) => report.status === 'unavailable' ? 503 : 200
+
+  if (opts.healthPort > 0) {
+    // Bound when the app is ready, so a taken HEALTH_PORT fails start-up before the main port
+    // is bound; posting starts once the main port listens, so until then the thread says
+    // "starting" rather than vouching for a port that takes no connections yet.
+    const listener = new HealthListener({ host: opts.host, port: opts.healthPort, staleAfterMs: HEALTH_STALE_AFTER_MS, log: app.log })
+    let last: { report: object, body: string } | undefined
+    const read = async () => {
+      const report = await reading.get()
+      if (last?.report !== report) last = { report, body: JSON.stringify(report) }
+      return { statusCode: statusCodeOf(report), body: last.body }
+    }
+    app.addHook('onReady', async () => { await listener.start() })
+    app.addHook('onListen', async () => { listener.report(read, HEALTH_POST_EVERY_MS) })
+    // The main port stops taking connections now; the health port must say so at once,
+    // not after the grace period.
+    app.addHook('preClose', async () => {
+      listener.hold({ statusCode: 503, body: unavailableReport('shutting down: this instance takes no new requests') })
+    })
+    app.addHook('onClose', async () => { await listener.close() })
+  }
 
   app.get('/health', {
     config: { public: true },
@@ -61,7 +101,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     }
   }, async (_request, reply) => {
     const report = await reading.get()
-    return reply.code(report.status === 'unavailable' ? 503 : 200).send(report)
+    return reply.code(statusCodeOf(report)).send(report)
   })
 
   app.get('/health/live', {

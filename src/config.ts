@@ -115,6 +115,8 @@ function adminKey (env: Env): string | undefined {
 export function loadConfig (env: Env = process.env): Config {
   const signingKeyName = str(env, 'SIGNING_KEY_NAME', 'audit-service')
   if (/[\s+]/.test(signingKeyName)) throw new ConfigError('SIGNING_KEY_NAME', 'must not contain spaces or "+" (C2SP signed-note key name)')
+  const logOrigin = str(env, 'LOG_ORIGIN', 'audit-service.local')
+  if (/\s/u.test(logOrigin)) throw new ConfigError('LOG_ORIGIN', 'must not contain spaces (it starts every checkpoint, whose first line has none)')
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
@@ -140,7 +142,7 @@ export function loadConfig (env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 32, 1, 1000),
     appendBatchMax: int(env, 'APPEND_BATCH_MAX', 2000, 1, 50_000),
     checkpointIntervalSeconds: int(env, 'CHECKPOINT_INTERVAL_SECONDS', 10, 1, 86_400),
-    logOrigin: str(env, 'LOG_ORIGIN', 'audit-service.local'),
+    logOrigin,
     signingKey: env.SIGNING_KEY || undefined,
     signingKeyFile: env.SIGNING_KEY_FILE || undefined,
     signingKeyName,

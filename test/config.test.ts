@@ -21,6 +21,7 @@ t.test('a bad value names the variable', async t => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ QUEUE_PREFIX: 'a b' }, 'QUEUE_PREFIX', /letters/],
     [{ SIGNING_KEY_NAME: 'a+b' }, 'SIGNING_KEY_NAME', /"\+"/],
+    [{ LOG_ORIGIN: 'audit service' }, 'LOG_ORIGIN', /spaces/],
     [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT', /between 0 and 65535/],
     [{ HEALTH_PORT: 'x' }, 'HEALTH_PORT', /integer/],
     [{ HEALTH_PORT: '3000' }, 'HEALTH_PORT', /must differ from PORT \(3000\)/],

@@ -1,6 +1,7 @@
 import type { ParsedCheckpoint } from './checkpoint-body.js'
 import { CheckpointFormatError } from './checkpoint-format-error.js'
 import { decodeBase64 } from './decode-base64.js'
+import { ORIGIN } from './format-checkpoint.js'
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/
 
@@ -10,7 +11,7 @@ const DECIMAL = /^(?:0|[1-9][0-9]*)$/
  * textual form, or two logs could disagree about the same signed bytes.
  *
  * @throws {CheckpointFormatError} unless the text is at least three non-empty
- *   newline-terminated lines: origin, decimal size without leading zeros,
+ *   newline-terminated lines: origin (no whitespace), decimal size without leading zeros,
  *   base64 32-byte root, then optional non-empty extension lines.
  */
 export function parseCheckpoint(text: string): ParsedCheckpoint {
@@ -23,6 +24,7 @@ export function parseCheckpoint(text: string): ParsedCheckpoint {
     throw new CheckpointFormatError('checkpoint needs origin, size and root lines')
   }
   if (lines.some((l) => l.length === 0)) throw new CheckpointFormatError('checkpoint lines must be non-empty')
+  if (!ORIGIN.test(origin)) throw new CheckpointFormatError('checkpoint origin must not contain spaces or other whitespace')
   const size = Number(sizeLine)
   if (!DECIMAL.test(sizeLine) || !Number.isSafeInteger(size)) {
     throw new CheckpointFormatError(`invalid tree size ${JSON.stringify(sizeLine)}`)

@@ -89,14 +89,8 @@ export const AcceptedEvent = Type.Object({
   ...receiptFields
 }, {
   $id: 'AcceptedEvent',
-  examples: [{
-    id: '01937a4e-2b1c-7def-8a00-1234567890ab',
-    received_at: '2026-11-26T12:00:00.123Z',
-    status: 'accepted',
-    duplicate: false,
-    record_sha256: 'q6fXQ3zRkXe5yqkCq4pN8Yp8mWmB6r5vQeY3Jm0X0tE=',
-    receipt: 'audit-service receipt v1\naudit-service.local/default\n01937a4e-2b1c-7def-8a00-1234567890ab\n2026-11-26T12:00:00.123Z\nq6fXQ3zRkXe5yqkCq4pN8Yp8mWmB6r5vQeY3Jm0X0tE=\n\n\u2014 audit-service AbCdEf...\n'
-  }]
+  // The batch example's item is a real answer (a batch of one and a single event look alike).
+  examples: [exampleAcceptedBatch.items[0]]
 })
 
 export const AcceptedBatch = Type.Object({

@@ -21,6 +21,8 @@ t.test('parsing is strict', async (t) => {
     ['missing final newline', `o\n1\n${ROOT_B64}`],
     ['too few lines', 'o\n1\n'],
     ['empty origin', `\n1\n${ROOT_B64}\n`],
+    ['origin with a space (the first line of a receipt batch note)', `audit-service receipt batch v2\n1\n${ROOT_B64}\n`],
+    ['origin with a no-break space', `a\u00a0b\n1\n${ROOT_B64}\n`],
     ['leading zero', `o\n01\n${ROOT_B64}\n`],
     ['sign', `o\n+1\n${ROOT_B64}\n`],
     ['not decimal', `o\n1e3\n${ROOT_B64}\n`],
@@ -37,6 +39,7 @@ t.test('parsing is strict', async (t) => {
 t.test('formatting validates its input', async (t) => {
   t.throws(() => formatCheckpoint({ origin: '', size: 1, rootHash: ROOT }), CheckpointFormatError)
   t.throws(() => formatCheckpoint({ origin: 'a\nb', size: 1, rootHash: ROOT }), CheckpointFormatError)
+  t.throws(() => formatCheckpoint({ origin: 'a b', size: 1, rootHash: ROOT }), CheckpointFormatError)
   t.throws(() => formatCheckpoint({ origin: 'o', size: -1, rootHash: ROOT }), CheckpointFormatError)
   t.throws(() => formatCheckpoint({ origin: 'o', size: 1.5, rootHash: ROOT }), CheckpointFormatError)
   t.throws(() => formatCheckpoint({ origin: 'o', size: 1, rootHash: Buffer.alloc(31) }), CheckpointFormatError)

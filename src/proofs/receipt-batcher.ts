@@ -1,7 +1,9 @@
 import type { ReceiptSigner, ReceiptSubject } from './receipt-signer.js'
 
+type Signer = Pick<ReceiptSigner, 'leafText' | 'signLeaves'>
+
 interface Waiting {
-  subject: Required<ReceiptSubject>
+  leaf: string
   resolve: (receipt: string) => void
   reject: (err: unknown) => void
 }
@@ -11,22 +13,31 @@ interface Waiting {
  * them with one `signBatch` (one Ed25519 signature) instead of one each.
  */
 export class ReceiptBatcher {
-  readonly #signer: Pick<ReceiptSigner, 'signBatch'>
+  readonly #signer: Signer
   readonly #maxBatch: number
   #queue: Waiting[] = []
   #scheduled = false
 
   /** @param maxBatch receipts per signature at most: a larger burst is split (paths stay short). */
-  constructor (signer: Pick<ReceiptSigner, 'signBatch'>, maxBatch = 1024) {
+  constructor (signer: Signer, maxBatch = 1024) {
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError('maxBatch must be a positive integer')
     this.#signer = signer
     this.#maxBatch = maxBatch
   }
 
-  /** The receipt of one accepted event, signed together with whatever else is queued this turn. */
+  /**
+   * The receipt of one accepted event, signed together with whatever else is queued this turn.
+   * A subject that cannot be in a receipt is refused here, alone, not in the shared batch.
+   */
   sign (subject: Required<ReceiptSubject>): Promise<string> {
+    let leaf: string
+    try {
+      leaf = this.#signer.leafText(subject)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ subject, resolve, reject })
+      this.#queue.push({ leaf, resolve, reject })
       this.#schedule()
     })
   }
@@ -48,7 +59,7 @@ export class ReceiptBatcher {
     if (this.#queue.length > 0) this.#schedule()
     let receipts: string[]
     try {
-      receipts = this.#signer.signBatch(batch.map(w => w.subject))
+      receipts = this.#signer.signLeaves(batch.map(w => w.leaf))
     } catch (err) {
       for (const w of batch) w.reject(err)
       return

@@ -49,14 +49,29 @@ export class ReceiptSigner {
    * @throws {ReceiptFormatError} when a subject's field cannot be in a receipt.
    */
   signBatch (subjects: ReadonlyArray<Required<ReceiptSubject>>): string[] {
-    if (subjects.length === 0) return []
-    const size = subjects.length
-    const lines = subjects.map(s => formatReceipt({
-      origin: logOrigin(this.#originPrefix, s.tenant),
-      id: s.id,
-      receivedAt: s.received_at,
-      recordSha256: Buffer.from(s.record_sha256, 'base64')
-    }, RECEIPT_V2_HEADER))
+    return this.signLeaves(subjects.map(s => this.leafText(s)))
+  }
+
+  /**
+   * The five lines of one event's receipt, which are also its leaf's data. Separate from
+   * `signLeaves` so that a subject that cannot be in a receipt fails on its own, before it
+   * joins a batch shared with other requests.
+   *
+   * @throws {ReceiptFormatError} when a field cannot be in a receipt.
+   */
+  leafText (subject: Required<ReceiptSubject>): string {
+    return formatReceipt({
+      origin: logOrigin(this.#originPrefix, subject.tenant),
+      id: subject.id,
+      receivedAt: subject.received_at,
+      recordSha256: Buffer.from(subject.record_sha256, 'base64')
+    }, RECEIPT_V2_HEADER)
+  }
+
+  /** The receipts for leaves made by `leafText`, in order, under one signature. */
+  signLeaves (lines: readonly string[]): string[] {
+    if (lines.length === 0) return []
+    const size = lines.length
     const tree = batchTree(lines.map(text => leafHash(Buffer.from(text, 'utf8'))))
     const text = formatReceiptBatch(size, tree.root)
     const signature = sign(null, Buffer.from(text, 'utf8'), this.#privateKey)

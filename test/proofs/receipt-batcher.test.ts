@@ -12,10 +12,14 @@ const subject = (i: number): Required<ReceiptSubject> => ({
   record_sha256: Buffer.alloc(32, i).toString('base64')
 })
 
-/** A signer that records the batches it is asked to sign. */
+/** A signer that records the batches it is asked to sign (a leaf is the subject's id here). */
 function recording () {
   const batches: string[][] = []
-  return { batches, signBatch: (subjects: ReadonlyArray<Required<ReceiptSubject>>) => { batches.push(subjects.map(s => s.id)); return subjects.map(s => `receipt of ${s.id}`) } }
+  return {
+    batches,
+    leafText: (s: Required<ReceiptSubject>) => s.id,
+    signLeaves: (leaves: readonly string[]) => { batches.push([...leaves]); return leaves.map(id => `receipt of ${id}`) }
+  }
 }
 
 t.test('requests resolved together (even after different numbers of promise hops) share one signBatch', async t => {
@@ -48,12 +52,26 @@ t.test('a burst larger than the bound is split; an error rejects every receipt o
   t.same(signer.batches.map(b => b.length), [3, 3, 1])
 
   let calls = 0
-  const failing = new ReceiptBatcher({ signBatch: () => { calls++; throw new Error('key unusable') } })
+  const failing = new ReceiptBatcher({ leafText: s => s.id, signLeaves: () => { calls++; throw new Error('key unusable') } })
   const results = await Promise.allSettled([failing.sign(subject(1)), failing.sign(subject(2)), failing.sign(subject(3))])
   t.equal(calls, 1)
   t.same(results.map(r => r.status), ['rejected', 'rejected', 'rejected'])
   t.match((results[0] as PromiseRejectedResult).reason, /key unusable/)
   t.throws(() => new ReceiptBatcher(signer, 0), RangeError)
+})
+
+t.test('a subject that cannot be in a receipt fails alone; the others of its turn are signed', async t => {
+  const { privateKey } = generateKeyPairSync('ed25519')
+  const signer = new ReceiptSigner({ name: 'audit-service', privateKey, publicKey: publicKeyBytes(privateKey) }, 'audit-service.local')
+  const batcher = new ReceiptBatcher(signer)
+  const results = await Promise.allSettled([
+    batcher.sign(subject(1)),
+    batcher.sign({ ...subject(2), id: 'has a space' }),
+    batcher.sign(subject(3))
+  ])
+  t.same(results.map(r => r.status), ['fulfilled', 'rejected', 'fulfilled'])
+  t.match((results[1] as PromiseRejectedResult).reason, { name: 'ReceiptFormatError' })
+  t.match((results[2] as PromiseFulfilledResult<string>).value, /\n1 2\n/, 'a batch of the two good ones')
 })
 
 t.test('with the real signer: receipts verify and carry one signed note', async t => {

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type { BenchContext } from './bench-context.js'
-import { startWorker } from './bench-services.js'
+import { startBareServer, startWorker } from './bench-services.js'
 import { assertAlive, type ChildService } from './child-service.js'
 import { watchCpu, type CpuShares } from './cpu-usage.js'
 import { deleteKeysByPrefix } from './delete-keys-by-prefix.js'
@@ -29,6 +29,12 @@ export interface SustainedRun {
   live: LoadResult
   /** GET /health on HEALTH_PORT (the API's health thread), probed at the same time; absent when HEALTH_PORT is 0. */
   healthThread?: LoadResult
+  /**
+   * /health/live of an otherwise idle bare Fastify process, probed the same way at the same
+   * time: the machine's floor for this probe (scheduling, virtual CPUs waking up), which no
+   * health endpoint can beat. Absent in results from before it was measured.
+   */
+  floor?: LoadResult
   acceptedPerSecond: number
   storedPerSecond: number
   /** Events accepted but not yet stored when the load ended. */
@@ -52,6 +58,8 @@ export interface SustainedFigure {
   healthPort?: number
   /** /health on HEALTH_PORT with no load. */
   healthThreadIdle?: LoadResult
+  /** The floor process (see SustainedRun.floor) with no load. */
+  floorIdle?: LoadResult
   runs: SustainedRun[]
 }
 
@@ -79,6 +87,13 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
     healthThreadIdle = await probe(5, '/health', healthBase)
     ctx.log(`/health idle (HEALTH_PORT ${healthPort}): p50 ${healthThreadIdle.p50} ms, p99 ${healthThreadIdle.p99} ms`)
   }
+
+  // The bare server's port is free once figures 1 and 2 are done.
+  const floorPort = options.port + 1
+  const floorServer = await startBareServer(ctx, floorPort)
+  const floorBase = `http://127.0.0.1:${floorPort}`
+  const floorIdle = await probe(5, '/health/live', floorBase)
+  ctx.log(`floor idle (a bare Fastify process, /health/live): p50 ${floorIdle.p50} ms, p99 ${floorIdle.p99} ms`)
 
   const client = new pg.Client({ connectionString: ctx.databaseUrl })
   await client.connect()
@@ -115,10 +130,11 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
       const stopCpu = watchCpu({ api: api.pid, worker: worker.pid, redis: ctx.redisPid })
       let sampling = Promise.resolve()
       const timer = setInterval(() => { sampling = sampling.then(sample, sample) }, 1000)
-      const [load, health, live, healthThread] = await Promise.all([
+      const [load, health, live, floor, healthThread] = await Promise.all([
         runLoad({ url, method: 'POST', body, connections: options.connections, seconds: options.sustainedSeconds, ...(ctx.apiKeys.ingest !== undefined && { apiKey: ctx.apiKeys.ingest }) }, () => { accepted++ }),
         probe(options.sustainedSeconds),
         probe(options.sustainedSeconds, '/health/live'),
+        probe(options.sustainedSeconds, '/health/live', floorBase),
         healthBase === undefined ? undefined : probe(options.sustainedSeconds, '/health', healthBase)
       ])
       clearInterval(timer)
@@ -139,6 +155,7 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
         health,
         live,
         ...(healthThread !== undefined && { healthThread }),
+        floor,
         acceptedPerSecond: load.ok / load.seconds,
         storedPerSecond: last.stored / last.t,
         backlogEvents: backlog(last),
@@ -154,7 +171,7 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
         `backlog ${r.backlogEvents} events (${r.backlogJobs} jobs), growth ${Math.round(r.backlogGrowthPerSecond)} events/s, ` +
         `${r.bounded ? 'bounded' : 'NOT bounded'}; non-2xx ${load.non2xx}; ` +
         (healthThread === undefined ? '' : `HEALTH_PORT /health p99 ${healthThread.p99} ms (non-2xx ${healthThread.non2xx}), `) +
-        `API port /health p99 ${health.p99} ms (non-2xx ${health.non2xx}), /health/live p99 ${live.p99} ms; ` +
+        `API port /health p99 ${health.p99} ms (non-2xx ${health.non2xx}), /health/live p99 ${live.p99} ms; floor p99 ${floor.p99} ms; ` +
         `CPU cores ${JSON.stringify(cpu.cores)} machine ${cpu.machineBusy}`)
       await deleteKeysByPrefix(ctx.redis, options.queuePrefix)
     }
@@ -164,9 +181,11 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
       healthRate: options.healthRate,
       healthIdle,
       ...(healthThreadIdle !== undefined && { healthPort, healthThreadIdle }),
+      floorIdle,
       runs
     }
   } finally {
     await client.end()
+    await floorServer.stop()
   }
 }

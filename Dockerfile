@@ -47,6 +47,7 @@ RUN if ! id -u node >/dev/null 2>&1; then useradd --create-home --uid 1000 --use
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY scripts/docker-entrypoint.sh ./docker-entrypoint.sh
 USER node
 # 3001: HEALTH_PORT, /health for the load balancer (docs/deploy.md); not for the internet.
 EXPOSE 3000 3001
@@ -55,6 +56,6 @@ EXPOSE 3000 3001
 # and disables it for migrate.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# V8 flags that size the heap at start-up: src/runtime/service-node-flags.ts says why.
-ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/cli.js"]
+# Runs `node dist/src/cli.js <role>`, with the API's V8 heap flags for `api`.
+ENTRYPOINT ["./docker-entrypoint.sh"]
 CMD ["api"]

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { runChild, startChild, type ChildService } from './child-service.js'
-import { SERVICE_NODE_FLAGS } from '../src/runtime/service-node-flags.js'
+import { API_NODE_FLAGS } from '../src/runtime/api-node-flags.js'
 import type { BenchContext } from './bench-context.js'
 import { waitUntil } from './wait-until.js'
 
@@ -30,7 +30,7 @@ async function live (url: string): Promise<boolean> {
 
 /** The real API (`cli.js api`), resolved once it answers /health/live. */
 export async function startApi (ctx: BenchContext): Promise<ChildService> {
-  const api = startChild('api', cli(ctx), ['api'], ctx.env, { nodeFlags: SERVICE_NODE_FLAGS })
+  const api = startChild('api', cli(ctx), ['api'], ctx.env, { nodeFlags: API_NODE_FLAGS })
   await waitUntil(() => live(`http://127.0.0.1:${ctx.config.port}/health/live`), 'the API to listen')
   return api
 }
@@ -38,14 +38,14 @@ export async function startApi (ctx: BenchContext): Promise<ChildService> {
 /** The real worker (`cli.js worker`), resolved once BullMQ lists it as a worker of the queue. */
 export async function startWorker (ctx: BenchContext): Promise<ChildService> {
   const before = await ctx.queue.getWorkersCount()
-  const worker = startChild('worker', cli(ctx), ['worker'], ctx.env, { nodeFlags: SERVICE_NODE_FLAGS })
+  const worker = startChild('worker', cli(ctx), ['worker'], ctx.env)
   await waitUntil(async () => await ctx.queue.getWorkersCount() > before, 'the worker to connect')
   return worker
 }
 
 /** The bare Fastify ceiling (dist/bench/bare-server.js) on `port`. */
 export async function startBareServer (ctx: BenchContext, port: number): Promise<ChildService> {
-  const bare = startChild('bare', join(ctx.root, 'dist', 'bench', 'bare-server.js'), [], { ...process.env, PORT: String(port) }, { nodeFlags: SERVICE_NODE_FLAGS })
+  const bare = startChild('bare', join(ctx.root, 'dist', 'bench', 'bare-server.js'), [], { ...process.env, PORT: String(port) }, { nodeFlags: API_NODE_FLAGS })
   await waitUntil(() => live(`http://127.0.0.1:${port}/health/live`), 'the bare server to listen')
   return bare
 }

@@ -17,7 +17,7 @@ const running = new Set<ChildService>()
 export interface StartChildOptions {
   /** `pipe` to read the child's stdout; by default it goes to the bench's stderr. */
   stdout?: 'stderr' | 'pipe'
-  /** Node/V8 flags before the script, e.g. SERVICE_NODE_FLAGS for the service's processes. */
+  /** Node/V8 flags before the script, e.g. API_NODE_FLAGS for the API. */
   nodeFlags?: readonly string[]
 }
 

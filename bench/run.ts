@@ -8,7 +8,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { loadConfig } from '../src/config.js'
-import { SERVICE_NODE_FLAGS } from '../src/runtime/service-node-flags.js'
+import { API_NODE_FLAGS } from '../src/runtime/api-node-flags.js'
 import { createEventQueue } from '../src/queue/create-event-queue.js'
 import type { BenchContext } from './bench-context.js'
 import { databaseUrl, dropDatabase, recreateDatabase } from './bench-database.js'
@@ -198,7 +198,7 @@ const json = {
   durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
   machine: { ...machine, loadAverageAtEnd: loadavg().map(l => Math.round(l * 100) / 100) },
   bench: { ...options, figures: [...figures].sort(), pgAdminUrl: undefined, redisUrl: undefined },
-  service: { ...serviceConfig, nodeFlags: SERVICE_NODE_FLAGS },
+  service: { ...serviceConfig, apiNodeFlags: API_NODE_FLAGS },
   table: rows,
   results
 }

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { migrate } from './migrate.js'
-import { SERVICE_NODE_FLAGS } from '../runtime/service-node-flags.js'
+import { API_NODE_FLAGS } from '../runtime/api-node-flags.js'
 
 /**
  * `audit-service start`: migrations first, then the API and the worker as two processes (the
@@ -10,8 +10,8 @@ import { SERVICE_NODE_FLAGS } from '../runtime/service-node-flags.js'
 export async function start (): Promise<void> {
   await migrate()
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url))
-  const execArgv = [...process.execArgv, ...SERVICE_NODE_FLAGS.filter(flag => !process.execArgv.includes(flag))]
-  const children: ChildProcess[] = ['api', 'worker'].map(command => fork(cli, [command], { stdio: 'inherit', execArgv }))
+  const execArgv = (command: string) => command === 'api' ? [...process.execArgv, ...API_NODE_FLAGS.filter(flag => !process.execArgv.includes(flag))] : process.execArgv
+  const children: ChildProcess[] = ['api', 'worker'].map(command => fork(cli, [command], { stdio: 'inherit', execArgv: execArgv(command) }))
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return

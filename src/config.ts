@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { ORIGIN } from './core/format-checkpoint.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -116,7 +117,7 @@ export function loadConfig (env: Env = process.env): Config {
   const signingKeyName = str(env, 'SIGNING_KEY_NAME', 'audit-service')
   if (/[\s+]/.test(signingKeyName)) throw new ConfigError('SIGNING_KEY_NAME', 'must not contain spaces or "+" (C2SP signed-note key name)')
   const logOrigin = str(env, 'LOG_ORIGIN', 'audit-service.local')
-  if (/\s/u.test(logOrigin)) throw new ConfigError('LOG_ORIGIN', 'must not contain spaces (it starts every checkpoint, whose first line has none)')
+  if (!ORIGIN.test(logOrigin)) throw new ConfigError('LOG_ORIGIN', 'must not contain spaces (it starts every checkpoint, whose first line has none)')
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),

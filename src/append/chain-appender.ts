@@ -142,7 +142,8 @@ export class ChainAppender {
       batch.rows.add(waiter.events)
       batch.waiters.push(waiter)
     } catch (err) {
-      // Only this request's events could not be linked (a record with no canonical form).
+      // Only this request's events could not be linked (a record with no canonical form). A
+      // batch with no predicted base links at commit instead, where such a record fails it whole.
       waiter.reject(err)
     }
   }

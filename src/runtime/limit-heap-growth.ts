@@ -9,5 +9,5 @@ import { setFlagsFromString } from 'node:v8'
  * 0 keeps V8's default.
  */
 export function limitHeapGrowth (percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${Math.trunc(percent)}`)
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`)
 }

@@ -33,7 +33,10 @@ export interface PreparedBatch {
   readonly count: number
   /** Where the chain ends once this batch is stored as prepared; undefined while `base` is. */
   readonly head: ChainPosition | undefined
-  /** Links more events; if it throws, the batch is as it was before the call. */
+  /**
+   * Links more events; if it throws, the batch is as it was before the call. Without a base
+   * nothing is linked until commit, so a bad record then fails the commit instead.
+   */
   add (events: readonly QueuedEvent[]): void
 }
 

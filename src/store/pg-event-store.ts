@@ -60,10 +60,8 @@ export class PgEventStore implements EventStore {
   // in, with no lookup query; `lookUpIds` is the path for a batch that holds a stored one.
   async #commit (prepared: ChainBatch, lookUpIds: boolean): Promise<Committed> {
     const { tenant, events } = prepared
-    let before = 0
-    const committed = await this.#db.transaction().execute(async (trx) => {
+    const { before, ...committed } = await this.#db.transaction().execute(async (trx) => {
       const locked = await lockHead(trx, tenant)
-      before = locked.size
       const known = lookUpIds ? await knownIds(trx, tenant, events.map(e => e.record.id)) : new Map<string, KnownEvent>()
       // The prepared rows assumed a head (another process may have appended since, or the batch
       // before this one failed) and that every id is new (a redelivery is not). The locked head
@@ -79,9 +77,9 @@ export class PgEventStore implements EventStore {
           .where('tenant', '=', tenant)
           .execute()
       }
-      return { outcomes: batch.outcomes, head, recomputed }
+      return { outcomes: batch.outcomes, head, recomputed, before: locked.size }
     })
-    if (statisticsStep(before) !== statisticsStep(committed.head?.size ?? before)) this.#refreshStatistics()
+    if (statisticsStep(before) !== statisticsStep(committed.head.size)) this.#refreshStatistics()
     return committed
   }
 

@@ -63,30 +63,30 @@ export class PgLogReader {
         .orderBy('seq').limit(1).executeTakeFirst()
       return row?.seq
     }
-    let pending: Array<Promise<StoredRecordRow[]>> = []
+    let pending: Array<{ from: number, rows: Promise<StoredRecordRow[]> }> = []
     let next: number | undefined = fromSeq
     const fill = () => {
       while (next !== undefined && pending.length <= this.#readAhead && next <= toSeq) {
-        pending.push(page(next))
+        pending.push({ from: next, rows: page(next) })
         next += this.#pageSize
       }
     }
     try {
       for (fill(); pending.length > 0; fill()) {
-        const rows = await pending.shift()!
-        if (rows.length > 0) {
-          yield rows
+        const { from, rows } = pending.shift()!
+        const found = await rows
+        if (found.length > 0) {
+          yield found
           continue
         }
         // An empty range: drop the reads behind it and go on from the next row there is.
-        const after = next! - this.#pageSize * (pending.length + 1)
-        for (const p of pending) p.catch(() => {})
+        for (const p of pending) p.rows.catch(() => {})
         pending = []
-        next = await firstFrom(after)
+        next = await firstFrom(from)
       }
     } finally {
       // A caller that stops early (an error found, a client gone) leaves reads in flight.
-      for (const p of pending) p.catch(() => {})
+      for (const p of pending) p.rows.catch(() => {})
     }
   }
 

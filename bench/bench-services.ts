@@ -19,9 +19,11 @@ export async function createApiKey (ctx: BenchContext, tenant: string, scopes: s
   return key
 }
 
-async function live (url: string): Promise<boolean> {
+/** Whether `url` answers 200 (its body read), false on any error. */
+export async function live (url: string): Promise<boolean> {
   try {
     const res = await fetch(url)
+    await res.arrayBuffer()
     return res.status === 200
   } catch {
     return false

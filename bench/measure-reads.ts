@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { createDatabase } from '../src/store/database.js'
+import { databaseUrl, recreateDatabase } from './bench-database.js'
 import { migrateToLatest } from '../src/store/migrate-to-latest.js'
 import { PgEventReader, type EventFilters } from '../src/store/pg-event-reader.js'
 
@@ -36,14 +37,8 @@ export const READ_QUERIES: Array<{ name: string, filters: EventFilters, order: '
  * a 100-row page of each query (median of `runs`) and keeps its EXPLAIN ANALYZE plan.
  */
 export async function measureReads (options: { adminUrl: string, database: string, rows: number, runs: number, reuse?: boolean, log: (m: string) => void }): Promise<ReadFigure[]> {
-  const url = options.adminUrl.replace(/\/[^/]*$/, `/${options.database}`)
-  if (options.reuse !== true) {
-    const admin = new pg.Client({ connectionString: options.adminUrl })
-    await admin.connect()
-    await admin.query(`DROP DATABASE IF EXISTS ${options.database} WITH (FORCE)`)
-    await admin.query(`CREATE DATABASE ${options.database}`)
-    await admin.end()
-  }
+  const url = databaseUrl(options.adminUrl, options.database)
+  if (options.reuse !== true) await recreateDatabase(options.adminUrl, options.database)
   const db = createDatabase({ connectionString: url, max: 2 })
   try {
     await migrateToLatest(db)

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import type { BenchContext } from './bench-context.js'
-import { startBareServer, startWorker } from './bench-services.js'
+import { live, startBareServer, startWorker } from './bench-services.js'
 import { assertAlive, type ChildService } from './child-service.js'
 import { watchCpu, type CpuShares } from './cpu-usage.js'
 import { deleteKeysByPrefix } from './delete-keys-by-prefix.js'
@@ -83,7 +83,7 @@ export async function measureSustained (ctx: BenchContext, api: ChildService): P
   ctx.log(`/health idle (API port): p50 ${healthIdle.p50} ms, p99 ${healthIdle.p99} ms`)
   let healthThreadIdle: LoadResult | undefined
   if (healthBase !== undefined) {
-    await waitUntil(() => fetch(`${healthBase}/health`).then(async r => { await r.arrayBuffer(); return r.ok }, () => false), 'the health port to serve a reading')
+    await waitUntil(() => live(`${healthBase}/health`), 'the health port to serve a reading')
     healthThreadIdle = await probe(5, '/health', healthBase)
     ctx.log(`/health idle (HEALTH_PORT ${healthPort}): p50 ${healthThreadIdle.p50} ms, p99 ${healthThreadIdle.p99} ms`)
   }

@@ -18,6 +18,21 @@ export class IdConflictError extends AuditServiceError {
   }
 }
 
+/**
+ * Another request with the same id is being accepted right now (its enqueue is in flight, in
+ * this instance or another): answered 409 with Retry-After, as the IETF Idempotency-Key draft
+ * asks, because answering `duplicate` before the first is in Redis could lose the event.
+ */
+export class IdInProgressError extends AuditServiceError {
+  readonly retryAfterSeconds = 1
+
+  constructor (readonly ids: Array<{ index: number, id: string }>) {
+    super('AUDIT_ERR_ID_IN_PROGRESS', 409,
+      `an earlier request with the same event id is still being accepted; retry shortly: ${ids.map(c => `/${c.index}/id ${c.id}`).join(', ')}`,
+      ids)
+  }
+}
+
 export class QueueUnavailableError extends AuditServiceError {
   constructor (reason: string) {
     super('AUDIT_ERR_QUEUE_UNAVAILABLE', 503, `queue unavailable, event not accepted: ${reason}`)

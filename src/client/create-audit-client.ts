@@ -40,6 +40,10 @@ interface Pending {
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504])
 
+/** Retryable answers: the statuses above, and a 409 that only says an earlier attempt is still being accepted. */
+const retryable = (status: number, body: unknown): boolean =>
+  RETRYABLE.has(status) || (status === 409 && (body as { code?: unknown } | undefined)?.code === 'AUDIT_ERR_ID_IN_PROGRESS')
+
 /**
  * A producer's client for audit-service. Every event gets its id before the first attempt,
  * so a retry after a timeout is recognised by the service as the same event: retries never
@@ -78,11 +82,11 @@ export function createAuditClient (options: AuditClientOptions) {
         const parsed: unknown = text === '' ? undefined : JSON.parse(text)
         if (res.ok) return parsed
         lastError = new AuditClientError(`audit-service answered ${res.status}: ${(parsed as { message?: string } | undefined)?.message ?? text}`, res.status, parsed)
-        if (!RETRYABLE.has(res.status)) throw lastError
+        if (!retryable(res.status, parsed)) throw lastError
         const header = Number(res.headers.get('retry-after'))
         if (Number.isFinite(header) && header > 0) retryAfterMs = header * 1000
       } catch (err) {
-        if (err instanceof AuditClientError && err.status !== undefined && !RETRYABLE.has(err.status)) throw err
+        if (err instanceof AuditClientError && err.status !== undefined && !retryable(err.status, err.body)) throw err
         if (!(err instanceof AuditClientError)) lastError = new AuditClientError(`request failed: ${(err as Error).message}`)
       }
       if (attempt < maxAttempts) {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AuditServiceError } from '../errors.js'
+import { AuditServiceError, IdInProgressError } from '../errors.js'
 import { fieldErrorFromAjv, RequestValidationError, type FieldError } from './field-error.js'
 
 const REASONS: Record<number, string> = {
@@ -56,6 +56,7 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   } else if (statusCode >= 500) {
     request.log.warn({ code, msg: err.message }, 'request refused')
   }
-  if ((statusCode === 503 || statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
+  if (err instanceof IdInProgressError) reply.header('retry-after', String(err.retryAfterSeconds))
+  else if ((statusCode === 503 || statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
   reply.code(statusCode).send({ statusCode, code, error: REASONS[statusCode] ?? 'Error', message, ...(errors && { errors }) })
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { PendingRecord, QueuedEvent } from '../core/audit-record.js'
-import { BacklogFullError, IdConflictError, QueueUnavailableError } from '../errors.js'
+import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME } from './append-job.js'
 import type { EventQueue } from './create-event-queue.js'
 
@@ -51,10 +51,12 @@ interface Request {
  * Puts accepted events into Redis. A request's promise resolves only once its events are in
  * a BullMQ job: that is the moment the API may answer 202.
  *
- * Idempotency: each accepted id leaves a key `<prefix>:idem:<tenant>:<id>` holding
- * `<content digest> <received_at> <record_sha256>` for a while; a repeat with the same digest is answered from it without a second job, a
- * repeat with another digest is refused (409). Past the key's lifetime the worker's unique
- * (tenant, id) constraint takes over.
+ * Idempotency: an id sent by the producer is claimed in Redis before its event is enqueued
+ * (`<prefix>:idem:<tenant>:<id>` = `pending`), then remembered for a while as
+ * `<content digest> <received_at> <record_sha256>`. A repeat with the same digest is answered
+ * from it without a second job, a repeat with another digest is refused (409), and a repeat
+ * while the first is still being enqueued is told to retry (409, Retry-After). Past the key's
+ * lifetime the worker's unique (tenant, id) constraint takes over.
  */
 export class EventProducer {
   readonly #opts: EventProducerOptions
@@ -125,12 +127,10 @@ export class EventProducer {
   }
 
   async #enqueue (requests: Request[]): Promise<void> {
-    const { redis, queue, idempotencyTtlSeconds } = this.#opts
+    const { queue, idempotencyTtlSeconds } = this.#opts
     const all = requests.flatMap(r => r.items)
     const keys = all.map(item => item.serverId === true ? undefined : this.#key(item.record))
-    const lookups = keys.filter((k): k is string => k !== undefined)
-    const found = lookups.length === 0 ? [] : await redis.mget(...lookups)
-    const byKey = new Map(lookups.map((k, i) => [k, found[i]]))
+    const { ours, others } = await this.#reserve(keys)
 
     // Settled within this flush, so two requests in one window also see each other.
     const seen = new Map<string, Known>()
@@ -140,13 +140,19 @@ export class EventProducer {
     for (const request of requests) {
       const results: IngestResult[] = []
       const conflicts: Array<{ index: number, id: string }> = []
+      const inProgress: Array<{ index: number, id: string }> = []
       const mine: IngestItem[] = []
       const mineByKey = new Map<string, Known>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
-        // Earlier items of this same request count too: one batch naming an id twice.
-        const prior = key === undefined ? undefined : mineByKey.get(key) ?? seen.get(key) ?? parseKnown(byKey.get(key))
         const { id, tenant, received_at: receivedAt } = item.record
+        const other = key === undefined ? undefined : others.get(key)
+        if (other === PENDING) {
+          inProgress.push({ index, id })
+          return
+        }
+        // Earlier items of this same request count too: one batch naming an id twice.
+        const prior = key === undefined ? undefined : mineByKey.get(key) ?? seen.get(key) ?? parseKnown(other)
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
           mine.push(item)
@@ -160,8 +166,8 @@ export class EventProducer {
         }
       })
       offset += request.items.length
-      if (conflicts.length > 0) {
-        request.reject(new IdConflictError(conflicts))
+      if (conflicts.length > 0 || inProgress.length > 0) {
+        request.reject(conflicts.length > 0 ? new IdConflictError(conflicts) : new IdInProgressError(inProgress))
         continue
       }
       for (const [key, known] of mineByKey) seen.set(key, known)
@@ -174,18 +180,62 @@ export class EventProducer {
       for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
         jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(item => ({ record: item.record, digest: item.digest })) } })
       }
-      await queue.addBulk(jobs)
+      try {
+        await queue.addBulk(jobs)
+      } catch (err) {
+        // Nothing was enqueued: free the ids for the client's retry (or they free themselves
+        // when the reservation expires). Not on a timeout: the enqueue may still land, and
+        // then its confirmation below replaces the reservation.
+        await this.#release([...ours]).catch(() => {})
+        throw err
+      }
     }
-    if (seen.size > 0) {
-      // Best effort: if this fails the events are still queued, only the fast duplicate
-      // answer is lost and the worker's unique (id, tenant) deduplicates instead.
-      const pipeline = redis.pipeline()
-      for (const [key, known] of seen) {
-        pipeline.set(key, `${known.digest} ${known.received_at} ${known.record_sha256}`, 'EX', idempotencyTtlSeconds, 'NX')
+    if (ours.size > 0) {
+      // The reservations become the remembered ids (reservations of refused requests are freed).
+      // Best effort: if this fails the events are still queued, and once the reservation expires
+      // a repeat is enqueued again, to be deduplicated by the worker's unique (tenant, id).
+      const pipeline = this.#opts.redis.pipeline()
+      for (const key of ours) {
+        const known = seen.get(key)
+        if (known === undefined) pipeline.del(key)
+        else pipeline.set(key, `${known.digest} ${known.received_at} ${known.record_sha256}`, 'EX', idempotencyTtlSeconds)
       }
       await pipeline.exec().catch(() => {})
     }
     for (const answer of answers) answer()
+  }
+
+  /**
+   * Claims every id of the flush in one round trip (`SET NX GET`, atomic per key): an id this
+   * flush claimed is ours to enqueue, any other was accepted earlier (its remembered value)
+   * or is being accepted by another request right now (PENDING). Claiming before enqueueing
+   * is what keeps two first deliveries of one id, through one API instance or several, from
+   * both being enqueued and answered as new.
+   */
+  async #reserve (keys: Array<string | undefined>): Promise<{ ours: Set<string>, others: Map<string, string> }> {
+    const ours = new Set<string>()
+    const others = new Map<string, string>()
+    const distinct = [...new Set(keys.filter((k): k is string => k !== undefined))]
+    if (distinct.length === 0) return { ours, others }
+    const pipeline = this.#opts.redis.pipeline()
+    for (const key of distinct) pipeline.set(key, PENDING, 'PX', this.#reservationMs(), 'NX', 'GET')
+    const replies = await pipeline.exec()
+    distinct.forEach((key, i) => {
+      const [err, value] = replies?.[i] ?? [new Error('no reply')]
+      if (err != null) throw err
+      if (value === null) ours.add(key)
+      else others.set(key, value as string)
+    })
+    return { ours, others }
+  }
+
+  async #release (keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.#opts.redis.del(...keys)
+  }
+
+  /** Long enough to outlive an enqueue that Redis is slow to confirm (the API gives up on it at the enqueue timeout). */
+  #reservationMs (): number {
+    return Math.max(30_000, (this.#opts.enqueueTimeoutMs ?? 3000) * 10)
   }
 
   #key (record: PendingRecord): string {
@@ -205,6 +255,9 @@ export class EventProducer {
     }
   }
 }
+
+/** The value of an id's key while its first request is being enqueued. */
+const PENDING = 'pending'
 
 interface Known {
   digest: string

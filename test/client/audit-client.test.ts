@@ -49,6 +49,38 @@ t.test('a producer Fastify app records every mutating request through the client
   t.match(items[1].record, { action: 'http.delete', actor: { type: 'anonymous' }, target: { id: '/invoices/:id' }, outcome: 'failure', metadata: { status: 404, params: { id: 'inv_9' } } })
 })
 
+t.test('a 409 that says the id is still being accepted is retried; the events land once', async t => {
+  const { key, url, db } = await startService(t)
+  // The first attempt meets another request's claim on its ids (as the service answers then).
+  let refused = 0
+  let forwarded = 0
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', c => chunks.push(c))
+    req.on('end', () => {
+      if (refused === 0) {
+        refused++
+        res.writeHead(409, { 'content-type': 'application/json', 'retry-after': '0' })
+          .end('{"statusCode":409,"code":"AUDIT_ERR_ID_IN_PROGRESS","message":"an earlier request with the same event id is still being accepted; retry shortly"}')
+        return
+      }
+      forwarded++
+      fetch(url + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }).then(async upstream => {
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text())
+      }, () => res.writeHead(502).end())
+    })
+  })
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => proxy.close())
+  const client = createAuditClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: key, batchSize: 5, backoffMs: 5 })
+  const accepted = await Promise.all(Array.from({ length: 5 }, (_, i) => client.send(sampleEvent({ target: { type: 'doc', id: `d${i}` } }) as never)))
+  t.equal(refused, 1)
+  t.equal(forwarded, 1, 'retried once')
+  t.ok(accepted.every(a => !a.duplicate))
+  await waitFor(async () => await countRows(db, 'billing') === 5, { what: '5 rows' })
+  await client.close()
+})
+
 t.test('retries after a lost answer never duplicate; 4xx is not retried', async t => {
   const { key, url, db } = await startService(t)
   // A proxy that forwards every request but drops the answer to the first two: the producer

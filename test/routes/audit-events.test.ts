@@ -90,6 +90,55 @@ t.test('idempotency: same id and content is one row; other content is a 409', as
   t.equal((row.record as { outcome: string }).outcome, 'success', 'the stored event was not overwritten')
 })
 
+t.test('idempotency: first deliveries of one id racing through two API instances enqueue it once', async t => {
+  const config = await testConfig(t)
+  const apps = [await buildTestApp(t, config), await buildTestApp(t, config)]
+  const ids = Array.from({ length: 40 }, (_, i) => `0193a1b2-0000-7000-8000-${String(i).padStart(12, '0')}`)
+  // Each id goes to both instances at once, twice over: four first deliveries in flight.
+  const answers = await Promise.all(ids.flatMap(id => [...apps, ...apps].map(async app => {
+    const res = await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id }) })
+    return { id, res }
+  })))
+  const queued = (await apps[0]!.eventQueue.getWaiting(0, -1)).flatMap(job => (job.data as { events: Array<{ record: { id: string } }> }).events.map(e => e.record.id))
+  for (const id of ids) {
+    const mine = answers.filter(a => a.id === id).map(a => a.res)
+    const fresh = mine.filter(r => r.statusCode === 202 && r.json().duplicate === false)
+    t.equal(fresh.length, 1, `${id}: answered as new exactly once`)
+    for (const r of mine) {
+      if (r.statusCode === 202) {
+        t.equal(r.json().record_sha256, fresh[0]!.json().record_sha256, `${id}: every 202 speaks for the one enqueued record`)
+      } else {
+        t.equal(r.statusCode, 409, r.body)
+        t.equal(r.json().code, 'AUDIT_ERR_ID_IN_PROGRESS')
+        t.equal(r.headers['retry-after'], '1')
+      }
+    }
+    t.equal(queued.filter(q => q === id).length, 1, `${id}: enqueued once`)
+  }
+})
+
+t.test('idempotency: an id another request is still enqueueing is a 409 to retry, then accepted', async t => {
+  const config = await testConfig(t)
+  const app = await buildTestApp(t, config)
+  const id = '0193a1b2-0000-7000-8000-0000000000aa'
+  const key = `${config.queuePrefix}:idem:default:${id}`
+  // What another instance leaves while its enqueue of this id is in flight.
+  await app.redis.set(key, 'pending', 'PX', 30_000)
+  const busy = await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events: [sampleEvent(), sampleEvent({ id })] } })
+  t.equal(busy.statusCode, 409, busy.body)
+  t.match(busy.json(), { code: 'AUDIT_ERR_ID_IN_PROGRESS', message: new RegExp(`/1/id ${id}`) })
+  t.equal(busy.headers['retry-after'], '1')
+  t.equal(await app.eventQueue.getWaitingCount(), 0, 'nothing of the refused batch was enqueued')
+  t.equal(await app.redis.dbsize() > 0 && (await app.redis.keys(`${config.queuePrefix}:idem:*`)).length, 1, 'the refused batch left no claim behind')
+
+  await app.redis.del(key) // the other instance's enqueue failed and freed the id
+  const retry = await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id }) })
+  t.equal(retry.statusCode, 202, retry.body)
+  t.equal(retry.json().duplicate, false)
+  t.match(await app.redis.get(key), new RegExp(`^[0-9a-f]{64} ${retry.json().received_at} ${retry.json().record_sha256.replace(/[+/]/g, '\\$&')}$`))
+  t.ok(await app.redis.pttl(key) > 30_000, 'remembered for the idempotency TTL, not the reservation\'s')
+})
+
 t.test('secrets are scrubbed at any depth before Redis and PostgreSQL', async t => {
   const config = await testConfig(t, { SCRUB_EXTRA_KEYS: 'favourite_colour' })
   const app = await buildTestApp(t, config)

@@ -42,7 +42,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEvent',
       summary: 'Record one audit event',
-      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe.',
+      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`.',
       tags: ['events'],
       body: AuditEventInput,
       response: { 202: AcceptedEvent, ...errorResponses }
@@ -65,7 +65,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEventBatch',
       summary: 'Record up to 1,000 audit events at once',
-      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`).',
+      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned.',
       tags: ['events'],
       body: AuditEventBatchInput,
       response: { 202: AcceptedBatch, ...errorResponses }

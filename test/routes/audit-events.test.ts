@@ -91,7 +91,8 @@ t.test('idempotency: same id and content is one row; other content is a 409', as
 })
 
 t.test('idempotency: first deliveries of one id racing through two API instances enqueue it once', async t => {
-  const config = await testConfig(t)
+  // Each request flushed on its own, so the two instances' lookups and enqueues interleave.
+  const config = await testConfig(t, { INGEST_BATCH_WINDOW_MS: '0' })
   const apps = [await buildTestApp(t, config), await buildTestApp(t, config)]
   const ids = Array.from({ length: 40 }, (_, i) => `0193a1b2-0000-7000-8000-${String(i).padStart(12, '0')}`)
   // Each id goes to both instances at once, twice over: four first deliveries in flight.

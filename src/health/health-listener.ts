@@ -12,8 +12,16 @@ export interface HealthListenerOptions {
   port: number
   /** How long the main thread may stay silent before the thread answers 503 (see answerHealthProbe). */
   staleAfterMs: number
-  log: { error: (obj: object, msg: string) => void }
+  log: { error: (obj: object, msg: string) => void, info: (obj: object, msg: string) => void }
+  /** Creates the thread's Worker (default: health-thread.js); tests pass their own to reach it. */
+  startThread?: (data: HealthThreadData) => Worker
 }
+
+/** First wait before restarting a thread that died; doubles up to the maximum while it keeps dying. */
+const RESTART_DELAY_MS = 1000
+const MAX_RESTART_DELAY_MS = 30_000
+/** A thread that ran this long before dying is restarted after the first delay again. */
+const STABLE_AFTER_MS = 60_000
 
 /**
  * Compiled, this module sits next to dist/src/health/health-thread.js, which the worker loads
@@ -28,6 +36,21 @@ function threadEntry (): { script: string | URL, eval: boolean } {
   return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(thread)})`, eval: true }
 }
 
+/** The thread as the API runs it: dist/src/health/health-thread.js (or the .ts through tsx). */
+export function startHealthThread (data: HealthThreadData): Worker {
+  const { script, eval: evaluate } = threadEntry()
+  return new Worker(script, {
+    eval: evaluate,
+    // None of the process's --import/--require hooks: the thread needs none of them, and
+    // an agent loaded there would not fit in its heap.
+    execArgv: [],
+    workerData: data,
+    // The API must stay under 150 MB RSS: the thread holds one small JSON text and a few
+    // sockets, and gets a heap to match (an OOM ends the thread, not the process).
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 }
+  })
+}
+
 /**
  * The main thread's side of the health port: starts the thread, posts it the latest reading
  * on a timer, stops it. The main thread stays the source of truth; the thread only repeats
@@ -36,6 +59,10 @@ function threadEntry (): { script: string | URL, eval: boolean } {
 export class HealthListener {
   readonly #options: HealthListenerOptions
   #worker: Worker | undefined
+  #bound = 0
+  #startedAt = 0
+  #restartDelay = RESTART_DELAY_MS
+  #restartTimer: NodeJS.Timeout | undefined
   #timer: NodeJS.Timeout | undefined
   #latest: HealthReading | undefined
   #reading = false
@@ -48,18 +75,17 @@ export class HealthListener {
 
   /** Resolves with the bound port once the thread listens; rejects, naming HEALTH_PORT, when it cannot. */
   async start (): Promise<number> {
-    const { host, port, staleAfterMs, log } = this.#options
-    const { script, eval: evaluate } = threadEntry()
-    const worker = new Worker(script, {
-      eval: evaluate,
-      // None of the process's --import/--require hooks: the thread needs none of them, and
-      // an agent loaded there would not fit in its heap.
-      execArgv: [],
-      workerData: { host, port, staleAfterMs } satisfies HealthThreadData,
-      // The API must stay under 150 MB RSS: the thread holds one small JSON text and a few
-      // sockets, and gets a heap to match (an OOM ends the thread, not the process).
-      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, stackSizeMb: 1 }
-    })
+    const { host, port } = this.#options
+    try {
+      return await this.#spawn(port)
+    } catch (err) {
+      throw new Error(`HEALTH_PORT: the health listener cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  async #spawn (port: number): Promise<number> {
+    const { host, staleAfterMs, log } = this.#options
+    const worker = (this.#options.startThread ?? startHealthThread)({ host, port, staleAfterMs })
     // The thread reports on the main thread; it must never be what keeps the process alive.
     worker.unref()
     let bound: number
@@ -72,24 +98,47 @@ export class HealthListener {
         worker.once('error', reject)
         worker.once('exit', code => reject(new Error(`the health thread exited with code ${code} before listening`)))
       })
+      if (this.#closing) throw new Error('closed while starting')
     } catch (err) {
       await worker.terminate()
-      throw new Error(`HEALTH_PORT: the health listener cannot listen on ${host}:${port}: ${(err as Error).message}`, { cause: err })
+      throw err
     }
+    this.#bound = bound
     worker.removeAllListeners()
     worker.on('message', (message: HealthThreadMessage) => {
       if (message.type === 'error') log.error({ code: message.code }, `health thread (HEALTH_PORT ${bound}): ${message.message}`)
     })
     worker.on('error', err => log.error({ err }, `health thread (HEALTH_PORT ${bound}) failed`))
-    // Not restarted: a health port that stops answering takes this instance out of the load
-    // balancer, which is the safe direction; the main port (and its /health) keeps serving.
-    worker.on('exit', code => {
-      if (this.#closing) return
-      clearInterval(this.#timer)
-      log.error({ code }, `health thread exited: HEALTH_PORT ${bound} no longer answers and load balancers probing it will take this instance out; it is not restarted (restart the instance)`)
-    })
+    worker.on('exit', code => { this.#exited(code) })
     this.#worker = worker
+    this.#startedAt = Date.now()
+    this.#post()
     return bound
+  }
+
+  // Restarted on the same port, after a delay that grows while the thread keeps dying. Until
+  // it is back the port does not answer, which takes this instance out of the load balancer:
+  // the safe direction; the main port (and its /health) keeps serving.
+  #exited (code: number): void {
+    this.#worker = undefined
+    if (this.#closing) return
+    if (Date.now() - this.#startedAt >= STABLE_AFTER_MS) this.#restartDelay = RESTART_DELAY_MS
+    this.#options.log.error({ code }, `health thread exited: HEALTH_PORT ${this.#bound} does not answer until it is restarted in ${this.#restartDelay} ms`)
+    this.#scheduleRestart()
+  }
+
+  #scheduleRestart (): void {
+    const delay = this.#restartDelay
+    this.#restartDelay = Math.min(delay * 2, MAX_RESTART_DELAY_MS)
+    this.#restartTimer = setTimeout(() => {
+      this.#spawn(this.#bound).then(
+        () => { this.#options.log.info({}, `health thread restarted: HEALTH_PORT ${this.#bound} answers again`) },
+        (err: unknown) => {
+          if (this.#closing) return
+          this.#options.log.error({ err }, `health thread could not be restarted on HEALTH_PORT ${this.#bound}; trying again in ${this.#restartDelay} ms`)
+          this.#scheduleRestart()
+        })
+    }, delay).unref()
   }
 
   /**
@@ -98,9 +147,7 @@ export class HealthListener {
    * look like a stalled loop. `read` runs one at a time and never delays a post.
    */
   report (read: () => Promise<HealthReading>, everyMs: number): void {
-    const post = () => {
-      if (this.#latest !== undefined) this.#worker?.postMessage({ ...this.#latest, at: Date.now() } satisfies PostedReading)
-    }
+    const post = () => { this.#post() }
     const tick = () => {
       post()
       if (this.#reading) return
@@ -118,6 +165,10 @@ export class HealthListener {
     tick()
   }
 
+  #post (): void {
+    if (this.#latest !== undefined) this.#worker?.postMessage({ ...this.#latest, at: Date.now() } satisfies PostedReading)
+  }
+
   /** Posts `reading` now and from then on instead of fresh ones (shutting down). */
   hold (reading: HealthReading): void {
     this.#held = true
@@ -129,6 +180,7 @@ export class HealthListener {
   async close (): Promise<void> {
     this.#closing = true
     clearInterval(this.#timer)
+    clearTimeout(this.#restartTimer)
     await this.#worker?.terminate()
     this.#worker = undefined
   }

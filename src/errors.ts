@@ -1,5 +1,8 @@
 /** Errors the service answers with on purpose. Each has a stable code, like Fastify's FST_ERR_*. */
 export class AuditServiceError extends Error {
+  /** Seconds the client should wait before retrying, sent as Retry-After (see error-handler.ts). */
+  readonly retryAfterSeconds?: number
+
   constructor (readonly code: string, readonly statusCode: number, message: string, readonly details?: unknown) {
     super(message)
     this.name = 'AuditServiceError'
@@ -24,7 +27,7 @@ export class IdConflictError extends AuditServiceError {
  * asks, because answering `duplicate` before the first is in Redis could lose the event.
  */
 export class IdInProgressError extends AuditServiceError {
-  readonly retryAfterSeconds = 1
+  override readonly retryAfterSeconds = 1
 
   constructor (readonly ids: Array<{ index: number, id: string }>) {
     super('AUDIT_ERR_ID_IN_PROGRESS', 409,

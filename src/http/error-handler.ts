@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AuditServiceError, IdInProgressError } from '../errors.js'
+import { AuditServiceError } from '../errors.js'
 import { fieldErrorFromAjv, RequestValidationError, type FieldError } from './field-error.js'
 
 const REASONS: Record<number, string> = {
@@ -16,7 +16,7 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable'
 }
 
-/** Seconds a client should wait before retrying a 503. */
+/** Seconds a client should wait before retrying a 503 or 429 that names no time of its own. */
 export const RETRY_AFTER_SECONDS = 2
 
 /**
@@ -56,7 +56,8 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
   } else if (statusCode >= 500) {
     request.log.warn({ code, msg: err.message }, 'request refused')
   }
-  if (err instanceof IdInProgressError) reply.header('retry-after', String(err.retryAfterSeconds))
+  const retryAfter = err instanceof AuditServiceError ? err.retryAfterSeconds : undefined
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
   else if ((statusCode === 503 || statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
   reply.code(statusCode).send({ statusCode, code, error: REASONS[statusCode] ?? 'Error', message, ...(errors && { errors }) })
 }

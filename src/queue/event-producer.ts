@@ -60,6 +60,8 @@ interface Request {
  */
 export class EventProducer {
   readonly #opts: EventProducerOptions
+  /** How long an id stays claimed while its enqueue is in flight (see `#reserve`). */
+  readonly #reservationMs: number
   #buffer: Request[] = []
   #buffered = 0
   #timer: NodeJS.Timeout | undefined
@@ -68,6 +70,9 @@ export class EventProducer {
 
   constructor (options: EventProducerOptions) {
     this.#opts = options
+    // Long enough to outlive an enqueue that Redis is slow to confirm: the API gives up on it
+    // at the enqueue timeout, but it may still land, and then its confirmation replaces the claim.
+    this.#reservationMs = Math.max(30_000, (options.enqueueTimeoutMs ?? 3000) * 10)
   }
 
   /** Jobs waiting in the queue, as last sampled. */
@@ -218,7 +223,7 @@ export class EventProducer {
     const distinct = [...new Set(keys.filter((k): k is string => k !== undefined))]
     if (distinct.length === 0) return { ours, others }
     const pipeline = this.#opts.redis.pipeline()
-    for (const key of distinct) pipeline.set(key, PENDING, 'PX', this.#reservationMs(), 'NX', 'GET')
+    for (const key of distinct) pipeline.set(key, PENDING, 'PX', this.#reservationMs, 'NX', 'GET')
     const replies = await pipeline.exec()
     distinct.forEach((key, i) => {
       const [err, value] = replies?.[i] ?? [new Error('no reply')]
@@ -231,11 +236,6 @@ export class EventProducer {
 
   async #release (keys: string[]): Promise<void> {
     if (keys.length > 0) await this.#opts.redis.del(...keys)
-  }
-
-  /** Long enough to outlive an enqueue that Redis is slow to confirm (the API gives up on it at the enqueue timeout). */
-  #reservationMs (): number {
-    return Math.max(30_000, (this.#opts.enqueueTimeoutMs ?? 3000) * 10)
   }
 
   #key (record: PendingRecord): string {

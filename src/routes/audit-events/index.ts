@@ -55,7 +55,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const [result] = await app.producer.submit([item])
     app.metrics.recordIngest([result!])
     const { record_sha256: sha } = result!
-    const receipt = sha === undefined ? undefined : await singleReceipts.sign({ id: result!.id, tenant: result!.tenant, received_at: result!.received_at, record_sha256: sha })
+    const receipt = sha === undefined ? undefined : await singleReceipts.sign({ ...result!, record_sha256: sha })
     return reply.code(202).send({ ...acceptedAnswer(result!, receipt), status: 'accepted' as const })
   })
 

@@ -59,6 +59,13 @@ t.test('with METRICS_TOKEN, /metrics is on the API port too, for the token only'
   t.match(res.body, /audit_log_size\{tenant="acme"\} 1/)
   t.match(res.body, /audit_checkpoint_age_seconds\{tenant="acme"\} \d/)
 
+  // A read key's one-row verification used to set audit_last_verification_valid to 1, whatever
+  // the rest of the log: only the worker's background verifier sets it now.
+  const readKey = (await app.inject({ method: 'POST', url: '/keys', payload: { tenant: 'acme', name: 'r', scopes: ['events:read'] } })).json().key
+  t.match((await app.inject({ method: 'GET', url: '/verify?from_seq=1&to_seq=1', headers: { authorization: `Bearer ${readKey}` } })).json(), { valid: true, checked: 1 })
+  const after = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer scrape-secret' } })
+  t.notMatch(after.body, /audit_last_verification_valid/, 'a /verify run moves no gauge on the API')
+
   t.equal((await scrape(metricsPort)).status, 401, 'the own listener wants the token as well')
   t.equal((await scrape(metricsPort, { authorization: 'Bearer scrape-secret' })).status, 200)
 })

@@ -103,7 +103,7 @@ t.test('/health with PostgreSQL unreachable: no host, user or driver text on eit
     const res = await fetch(`http://127.0.0.1:${healthPort}/health`)
     return res.status === 200 ? await res.text() : undefined
   }, { what: 'a reading on HEALTH_PORT' })
-  for (const [port, body] of [['PORT', injected.body], ['HEALTH_PORT', threaded]]) {
+  for (const [port, body] of [['PORT', injected.body], ['HEALTH_PORT', threaded]] as const) {
     for (const secret of ['127.0.0.1', 'ECONNREFUSED', 'hidden_db_user', 'hidden_db_name']) {
       t.notOk(body.includes(secret), `${port}: ${secret} is not in the answer`)
     }

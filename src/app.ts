@@ -64,7 +64,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
-  await app.register(metricsPlugin, { ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
+  await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   await app.register(authPlugin, {
     redisUrl: config.redisUrl,
     channel: `${config.queuePrefix}:keys:revoked`,

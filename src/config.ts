@@ -45,6 +45,12 @@ export interface Config {
   healthMaxQueueLagSeconds: number
   healthMaxDeadLetters: number
   healthMaxCheckpointAgeSeconds: number
+  /** Port of the API's own GET /metrics listener (0: none). */
+  apiMetricsPort: number
+  /** Seconds between the worker's background verification runs (0: no background verifier). */
+  verifyIntervalSeconds: number
+  /** Pages (of 1,000 records) the background verifier reads per run, all tenants together. */
+  verifyPagesPerRun: number
 }
 
 export class ConfigError extends Error {
@@ -158,7 +164,13 @@ export function loadConfig (env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
     healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
-    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
+    apiMetricsPort: int(env, 'API_METRICS_PORT', 9464, 0, 65535),
+    verifyIntervalSeconds: int(env, 'VERIFY_INTERVAL_SECONDS', 60, 0, 86_400),
+    verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000)
+  }
+  if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
+    throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
   return config

@@ -61,7 +61,7 @@ export async function testConfig (t: Test, env: Record<string, string> = {}): Pr
   const databaseUrl = env.DATABASE_URL ?? await createTestDatabase(t)
   const prefix = env.QUEUE_PREFIX ?? `t${randomBytes(5).toString('hex')}`
   cleanRedisPrefix(t, prefix)
-  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, WORKER_METRICS_PORT: '0', HEALTH_TIMEOUT_MS: '3000', ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
+  return loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, WORKER_METRICS_PORT: '0', API_METRICS_PORT: '0', HEALTH_TIMEOUT_MS: '3000', ...env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix })
 }
 
 /** The bootstrap admin key of test configurations (all scopes, all tenants). */
@@ -72,7 +72,7 @@ export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` }
 export const TEST_SIGNING_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
 
 export function testEnv (config: Config): Record<string, string> {
-  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, WORKER_METRICS_PORT: '0' }
+  return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, WORKER_METRICS_PORT: '0', API_METRICS_PORT: '0' }
 }
 
 /**

@@ -11,11 +11,14 @@ import { CheckpointSigner, scheduleCheckpoints } from '../src/checkpoints/checkp
 import { logOrigin } from '../src/checkpoints/log-origin.js'
 import { loadSigningKey } from '../src/signing/load-signing-key.js'
 import { createAppendProcessor } from './create-append-processor.js'
-import { startMetricsServer } from './start-metrics-server.js'
+import { startMetricsServer } from '../src/metrics/start-metrics-server.js'
+import { BackgroundVerifier } from '../src/verification/background-verifier.js'
 import { createWorkerMetrics } from '../src/metrics/worker-metrics.js'
 
 export interface AuditWorker {
   close (): Promise<void>
+  /** The metrics listener's port (0: none). */
+  metricsPort: number
 }
 
 /**
@@ -54,7 +57,23 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')
   })
 
-  const stopMetrics = await startMetricsServer(metrics.registry, config.host, config.workerMetricsPort)
+  const backgroundVerifier = new BackgroundVerifier({
+    db,
+    verifiers: [key.verifier],
+    originFor: tenant => logOrigin(config.logOrigin, tenant),
+    pagesPerRun: config.verifyPagesPerRun,
+    onResult: r => {
+      metrics.verificationValid.set({ tenant: r.tenant }, r.valid ? 1 : 0)
+      metrics.verificationTime.set({ tenant: r.tenant }, r.at)
+      metrics.verifiedSize.set({ tenant: r.tenant }, r.verifiedSize)
+    },
+    onFailure: r => { logger.error({ tenant: r.tenant, error: r.error }, 'background verification found the tenant\'s log does not verify: treat as an incident') }
+  })
+  const metricsServer = await startMetricsServer(metrics.registry, config.host, config.workerMetricsPort, config.metricsToken)
+  if (config.verifyIntervalSeconds > 0) {
+    backgroundVerifier.start(config.verifyIntervalSeconds * 1000, err => { logger.warn({ err: (err as Error).message }, 'background verification run failed; will retry') })
+  }
+
   worker.on('failed', (job, err) => {
     metrics.jobFailures.inc()
     logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'append job failed')
@@ -64,12 +83,13 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   let closing: Promise<void> | undefined
   const close = async () => {
     stopCheckpoints()
-    await stopMetrics()
+    await backgroundVerifier.stop()
+    await metricsServer.close()
     // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.
     await worker.close()
     await queue.close()
     await Promise.allSettled([db.destroy(), workerConnection.quit(), queueConnection.quit()])
   }
   // Closing twice (a signal and a test teardown) waits for the same close.
-  return { close: () => (closing ??= close()) }
+  return { close: () => (closing ??= close()), metricsPort: metricsServer.port }
 }

@@ -7,17 +7,30 @@ export interface HealthThresholds {
   maxCheckpointAgeSeconds: number
 }
 
+/** Tenants whose latest events wait for a signed checkpoint, counted, never named. */
+export interface CheckpointSummary {
+  /** Tenants with events not covered by a checkpoint yet. */
+  tenants_behind: number
+  /** Of those, tenants whose oldest such event waited longer than the threshold. */
+  tenants_overdue: number
+  /** How long the oldest uncovered event of any tenant has waited; null when none waits. */
+  oldest_unsigned_seconds: number | null
+}
+
 export interface HealthFacts {
   postgres: CheckResult
   redis: CheckResult
   queue: { waiting: number, active: number, failed: number, lag_seconds: number } | null
-  checkpoints: Array<{ tenant: string, checkpoint_age_seconds: number | null, unsigned_events: number, unsigned_for_seconds: number }> | null
+  checkpoints: CheckpointSummary | null
 }
 
 /**
  * The health policy in one place. Unavailable (503) only when this instance cannot accept an
  * event: Redis down or the backlog over its bound. Everything else that needs a human is
  * "degraded" (200), so load balancers keep sending events that will not be lost.
+ *
+ * Reasons are read by anyone who can reach /health: they say what is wrong in general terms,
+ * never a tenant's name or a driver's error text (those go to the log).
  */
 export function assessHealth (facts: HealthFacts, limits: HealthThresholds): { status: 'ok' | 'degraded' | 'unavailable', reasons: string[] } {
   const unavailable: string[] = []
@@ -30,10 +43,10 @@ export function assessHealth (facts: HealthFacts, limits: HealthThresholds): { s
     if (queue.failed > limits.maxDeadLetters) degraded.push(`${queue.failed} dead-lettered jobs (threshold ${limits.maxDeadLetters}): see GET /dead-letters`)
   }
   if (facts.postgres.status === 'down') degraded.push('postgres unreachable: events are queued but not stored until it is back')
-  for (const c of facts.checkpoints ?? []) {
-    if (c.unsigned_for_seconds > limits.maxCheckpointAgeSeconds) {
-      degraded.push(`tenant ${c.tenant}: ${c.unsigned_events} events not covered by a signed checkpoint for ${Math.round(c.unsigned_for_seconds)} s (threshold ${limits.maxCheckpointAgeSeconds} s): is a worker signing?`)
-    }
+  const overdue = facts.checkpoints?.tenants_overdue ?? 0
+  if (overdue > 0) {
+    const oldest = Math.round(facts.checkpoints?.oldest_unsigned_seconds ?? 0)
+    degraded.push(`checkpoint overdue for ${overdue} tenant${overdue === 1 ? '' : 's'}: events wait up to ${oldest} s for a signed checkpoint (threshold ${limits.maxCheckpointAgeSeconds} s): is a worker signing?`)
   }
   const status = unavailable.length > 0 ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok'
   return { status, reasons: [...unavailable, ...degraded] }

@@ -1,15 +1,33 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { RecentResult } from '../http/recent-result.js'
+
+export interface TenantLogFigures {
+  tenant: string
+  /** Records in the tenant's chain. */
+  size: number
+  /** Age of its latest signed checkpoint; null when none was signed yet. */
+  checkpointAgeSeconds: number | null
+}
 
 export interface ApiMetricSources {
   queueCounts: () => Promise<{ waiting: number, active: number, failed: number }>
-  checkpointAges: () => Promise<Array<{ tenant: string, ageSeconds: number }>>
+  tenantLogs: () => Promise<TenantLogFigures[]>
 }
 
 /**
- * The API's Prometheus metrics (documented in docs/metrics.md). Gauges that describe shared
- * state (queue, checkpoints) are read at scrape time, so every instance reports the same.
+ * How long a reading of Redis and PostgreSQL serves scrapes. Several Prometheus servers (or
+ * a scraper in a loop) then cost one reading per few seconds, not one per scrape.
  */
-export function createApiMetrics (sources: ApiMetricSources) {
+export const METRICS_READING_MS = 5_000
+
+/**
+ * The API's Prometheus metrics (documented in docs/metrics.md). Gauges that describe shared
+ * state (queue, logs) are read at scrape time, so every instance reports the same; a reading
+ * is shared by concurrent scrapes and reused for `readingMs`.
+ */
+export function createApiMetrics (sources: ApiMetricSources, readingMs = METRICS_READING_MS) {
+  const queueCounts = new RecentResult(sources.queueCounts, readingMs)
+  const tenantLogs = new RecentResult(sources.tenantLogs, readingMs)
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'audit_api_' })
   const requests = new Counter({
@@ -34,38 +52,38 @@ export function createApiMetrics (sources: ApiMetricSources) {
     registers: [registry],
     async collect () {
       try {
-        const counts = await sources.queueCounts()
+        const counts = await queueCounts.get()
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n)
       } catch {
         this.reset()
       }
     }
   })
+  // One series per tenant: fine for tens or hundreds of tenants; thousands would call for
+  // dropping the label (see docs/metrics.md).
   const checkpointAge = new Gauge({
     name: 'audit_checkpoint_age_seconds',
     help: 'Age of each tenant\'s latest signed checkpoint',
     labelNames: ['tenant'],
     registers: [registry],
     async collect () {
+      this.reset()
       try {
-        this.reset()
-        for (const { tenant, ageSeconds } of await sources.checkpointAges()) this.set({ tenant }, ageSeconds)
-      } catch {
-        this.reset()
-      }
+        for (const { tenant, checkpointAgeSeconds } of await tenantLogs.get()) if (checkpointAgeSeconds !== null) this.set({ tenant }, checkpointAgeSeconds)
+      } catch {}
     }
   })
-  const lastVerification = new Gauge({
-    name: 'audit_last_verification_valid',
-    help: '1 if the last GET /verify on this instance found the tenant\'s log valid, 0 if not',
+  const logSize = new Gauge({
+    name: 'audit_log_size',
+    help: 'Records in each tenant\'s chain',
     labelNames: ['tenant'],
-    registers: [registry]
-  })
-  const lastVerificationTime = new Gauge({
-    name: 'audit_last_verification_timestamp_seconds',
-    help: 'When the last GET /verify of the tenant finished on this instance',
-    labelNames: ['tenant'],
-    registers: [registry]
+    registers: [registry],
+    async collect () {
+      this.reset()
+      try {
+        for (const { tenant, size } of await tenantLogs.get()) this.set({ tenant }, size)
+      } catch {}
+    }
   })
   const recordIngest = (results: Array<{ duplicate: boolean }>) => {
     let dup = 0
@@ -73,7 +91,7 @@ export function createApiMetrics (sources: ApiMetricSources) {
     if (results.length > dup) accepted.inc(results.length - dup)
     if (dup > 0) duplicates.inc(dup)
   }
-  return { registry, requests, duration, accepted, duplicates, queue, checkpointAge, lastVerification, lastVerificationTime, recordIngest }
+  return { registry, requests, duration, accepted, duplicates, queue, checkpointAge, logSize, recordIngest }
 }
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>

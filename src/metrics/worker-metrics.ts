@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** The worker's Prometheus metrics, served by its own small HTTP listener (docs/metrics.md). */
 export function createWorkerMetrics () {
@@ -20,6 +20,26 @@ export function createWorkerMetrics () {
       name: 'audit_append_batch_events',
       help: 'Events per append transaction',
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000],
+      registers: [registry]
+    }),
+    // Set by the background verifier only (src/verification/background-verifier.ts). One series
+    // per tenant and gauge: fine for tens or hundreds of tenants, not for many thousands.
+    verificationValid: new Gauge({
+      name: 'audit_last_verification_valid',
+      help: '1 while the background verifier finds the tenant\'s log valid up to its latest signed checkpoint, 0 once it found a fault',
+      labelNames: ['tenant'],
+      registers: [registry]
+    }),
+    verificationTime: new Gauge({
+      name: 'audit_last_verification_timestamp_seconds',
+      help: 'When the background verifier last confirmed the tenant\'s outcome (or found the fault)',
+      labelNames: ['tenant'],
+      registers: [registry]
+    }),
+    verifiedSize: new Gauge({
+      name: 'audit_verified_log_size',
+      help: 'Records of the tenant\'s log the background verifier has checked since this worker started',
+      labelNames: ['tenant'],
       registers: [registry]
     })
   }

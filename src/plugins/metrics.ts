@@ -1,11 +1,11 @@
-import { timingSafeEqual, createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { sql } from 'kysely'
-import { createApiMetrics, type ApiMetrics } from '../metrics/api-metrics.js'
+import { createApiMetrics, type ApiMetrics, type TenantLogFigures } from '../metrics/api-metrics.js'
+import { scrapeTokenCheck, startMetricsServer, type MetricsServer } from '../metrics/start-metrics-server.js'
 import { ErrorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
-import { ForbiddenError } from './auth.js'
+import { UnauthenticatedError } from './auth.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,11 +14,15 @@ declare module 'fastify' {
 }
 
 export interface MetricsPluginOptions {
-  /** When set, GET /metrics needs `Authorization: Bearer <token>` (a scraper's secret). */
+  /**
+   * The scrape token (METRICS_TOKEN). With it, GET /metrics is also served on the API port,
+   * to `Authorization: Bearer <token>` only; without it, the API port has no /metrics.
+   */
   token?: string
+  /** API_METRICS_PORT: a listener of its own for GET /metrics, on `host` (0: none). */
+  port: number
+  host: string
 }
-
-const digest = (value: string) => createHash('sha256').update(value).digest()
 
 /** Request metrics for every route, and GET /metrics in the Prometheus text format. */
 export default fp<MetricsPluginOptions>(async (app, opts) => {
@@ -27,11 +31,12 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       const c = await app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed')
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
-    checkpointAges: async () => {
-      const rows = await sql<{ tenant: string, age: number }>`
-        SELECT tenant, extract(epoch FROM now() - max(created_at))::float8 AS age FROM checkpoints GROUP BY tenant`.execute(app.db)
-      return rows.rows.map(r => ({ tenant: r.tenant, ageSeconds: r.age }))
-    }
+    // One row per tenant, each with one index lookup for its latest checkpoint: the cost
+    // grows with the tenants, never with the checkpoints table.
+    tenantLogs: async () => (await sql<TenantLogFigures>`
+      SELECT h.tenant, h.size::float8 AS size,
+        extract(epoch FROM now() - (SELECT c.created_at FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1))::float8 AS "checkpointAgeSeconds"
+      FROM chain_heads h`.execute(app.db)).rows
   })
   app.decorate('metrics', metrics)
 
@@ -42,22 +47,37 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
     metrics.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000)
   })
 
-  const expected = opts.token === undefined ? undefined : digest(`Bearer ${opts.token}`)
+  let server: MetricsServer | undefined
+  app.addHook('onReady', async () => {
+    try {
+      server = await startMetricsServer(metrics.registry, opts.host, opts.port, opts.token)
+    } catch (err) {
+      throw new Error(`API_METRICS_PORT: the metrics listener cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`, { cause: err })
+    }
+  })
+  app.addHook('onClose', async () => { await server?.close() })
+
+  // Tenant names, queue depths and process figures are for the operator's scraper, not for
+  // whoever can reach the API: on this port only with the token.
+  if (opts.token === undefined) return
+  const authorized = scrapeTokenCheck(opts.token)
   app.get('/metrics', {
     config: { public: true },
     schema: {
       operationId: 'getMetrics',
-      summary: 'Prometheus metrics (see docs/metrics.md)',
+      summary: 'Prometheus metrics (see docs/metrics.md); served here only when METRICS_TOKEN is set',
       tags: ['health'],
+      description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` (a scraper\'s secret, not an API key). Without METRICS_TOKEN this route does not exist on the API port; metrics are then served on API_METRICS_PORT only.',
       security: [],
       response: {
         200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String({ examples: [exampleMetrics] }) } } },
-        403: ErrorResponse
+        401: ErrorResponse
       }
     }
   }, async (request, reply) => {
-    if (expected !== undefined && !timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
-      throw new ForbiddenError('GET /metrics needs the scrape token (METRICS_TOKEN)')
+    if (!authorized(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer')
+      throw new UnauthenticatedError('GET /metrics needs the scrape token (METRICS_TOKEN)')
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 const DependencyCheck = Type.Object({
   status: Type.Union([Type.Literal('up'), Type.Literal('down')]),
   latency_ms: Type.Number(),
-  error: Type.Optional(Type.String())
+  error: Type.Optional(Type.String({ description: 'What failed, in general terms (the driver\'s own message goes to the log)' }))
 })
 
 export const HealthResponse = Type.Object({
@@ -18,12 +18,11 @@ export const HealthResponse = Type.Object({
     failed: Type.Integer({ description: 'Dead-lettered jobs' }),
     lag_seconds: Type.Number({ description: 'Age of the oldest waiting job (0 when none waits)' })
   }), Type.Null()]),
-  checkpoints: Type.Union([Type.Array(Type.Object({
-    tenant: Type.String(),
-    checkpoint_age_seconds: Type.Union([Type.Number(), Type.Null()], { description: 'Age of the latest checkpoint; null when none was signed yet' }),
-    unsigned_events: Type.Integer({ description: 'Events appended since that checkpoint' }),
-    unsigned_for_seconds: Type.Number({ description: 'How long the oldest of them has waited for a checkpoint' })
-  })), Type.Null()], { description: 'Tenants whose latest events are not covered by a checkpoint yet, oldest first (at most 20)' })
+  checkpoints: Type.Union([Type.Object({
+    tenants_behind: Type.Integer({ description: 'Tenants with events not covered by a signed checkpoint yet' }),
+    tenants_overdue: Type.Integer({ description: 'Of those, tenants whose oldest such event waited longer than HEALTH_MAX_CHECKPOINT_AGE_SECONDS' }),
+    oldest_unsigned_seconds: Type.Union([Type.Number(), Type.Null()], { description: 'How long the oldest uncovered event of any tenant has waited; null when none waits' })
+  }), Type.Null()], { description: 'Tenants waiting for a checkpoint, counted (never named: the names go to the log); null when PostgreSQL did not answer' })
 }, {
   $id: 'HealthResponse',
   examples: [{
@@ -31,7 +30,7 @@ export const HealthResponse = Type.Object({
     reasons: [],
     checks: { postgres: { status: 'up', latency_ms: 1.2 }, redis: { status: 'up', latency_ms: 0.4 } },
     queue: { waiting: 0, active: 0, failed: 0, lag_seconds: 0 },
-    checkpoints: []
+    checkpoints: { tenants_behind: 0, tenants_overdue: 0, oldest_unsigned_seconds: null }
   }]
 })
 

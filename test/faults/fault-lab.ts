@@ -75,6 +75,7 @@ export class FaultLab {
         ADMIN_API_KEY: TEST_ADMIN_KEY,
         CHECKPOINT_INTERVAL_SECONDS: '2',
         WORKER_METRICS_PORT: '0', // several workers on one host: no metrics listener
+        API_METRICS_PORT: '0',
         ...env
       }
     })

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
-import { assessHealth, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
+import { assessHealth, type CheckpointSummary, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
 import { RecentResult } from '../../http/recent-result.js'
 import { unavailableReport } from '../../health/answer-health-probe.js'
 import { HealthListener } from '../../health/health-listener.js'
-import { timedCheck } from '../../http/timed-check.js'
+import { timedCheck, type CheckResult } from '../../http/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
 export interface HealthRoutesOptions extends HealthThresholds {
@@ -43,28 +43,54 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     const lag = oldest[0] === undefined ? 0 : Math.max(0, (Date.now() - oldest[0].timestamp) / 1000)
     return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, lag_seconds: Math.round(lag * 10) / 10 }
   }
-  const readCheckpoints = async () => (await sql<NonNullable<HealthFacts['checkpoints']>[number]>`
-    SELECT h.tenant,
-      extract(epoch FROM now() - c.created_at)::float8 AS checkpoint_age_seconds,
-      (h.size - coalesce(c.size, 0))::int AS unsigned_events,
-      extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1))::float8 AS unsigned_for_seconds
-    FROM chain_heads h
-    LEFT JOIN LATERAL (SELECT size, created_at FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true
-    WHERE h.size > coalesce(c.size, 0)
-    ORDER BY unsigned_for_seconds DESC
-    LIMIT 20`.execute(app.db)).rows
+  // One row per tenant in chain_heads, each joined to its latest checkpoint through the
+  // (tenant, size) key: O(tenants), never a scan of the checkpoints or events.
+  const readCheckpoints = async () => (await sql<CheckpointSummary & { overdue_names: string[] | null }>`
+    WITH behind AS (
+      SELECT h.tenant,
+        extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1))::float8 AS unsigned_for
+      FROM chain_heads h
+      LEFT JOIN LATERAL (SELECT size FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true
+      WHERE h.size > coalesce(c.size, 0))
+    SELECT count(*)::int AS tenants_behind,
+      (count(*) FILTER (WHERE unsigned_for > ${opts.maxCheckpointAgeSeconds}))::int AS tenants_overdue,
+      max(unsigned_for) AS oldest_unsigned_seconds,
+      (array_agg(tenant ORDER BY unsigned_for DESC) FILTER (WHERE unsigned_for > ${opts.maxCheckpointAgeSeconds}))[1:20] AS overdue_names
+    FROM behind`.execute(app.db)).rows[0]
+
+  // The public answer says what is wrong, not who or where: driver errors name hosts and
+  // users, and tenant names are the operator's business. Both go to the log instead.
+  const deadline = `no answer within ${opts.timeoutMs} ms`
+  const publicCheck = (c: CheckResult): CheckResult => c.error === undefined || c.error === deadline
+    ? c
+    : { status: c.status, latency_ms: c.latency_ms, error: 'connection failed (details in the log)' }
+  let lastDetails = JSON.stringify({})
+  const logDetails = (status: string, details: { postgres?: string, redis?: string, overdue_tenants?: string[] }) => {
+    const text = JSON.stringify(details)
+    if (text === lastDetails) return // once per change, not once per probe
+    lastDetails = text
+    if (status === 'ok') app.log.info({ health: details }, 'health: all checks pass again')
+    else app.log.warn({ health: details }, `health: ${status}`)
+  }
 
   const probe = async () => {
     let queue: HealthFacts['queue'] = null
-    let checkpoints: HealthFacts['checkpoints'] = null
+    let summary: Awaited<ReturnType<typeof readCheckpoints>> | undefined
     const [postgres, redis] = await Promise.all([
-      timedCheck(async () => { checkpoints = await readCheckpoints() }, opts.timeoutMs),
+      timedCheck(async () => { summary = await readCheckpoints() }, opts.timeoutMs),
       timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
     ])
-    if (postgres.status === 'down') checkpoints = null
     if (redis.status === 'down') queue = null
+    const checkpoints: HealthFacts['checkpoints'] = postgres.status === 'down' || summary === undefined
+      ? null
+      : { tenants_behind: summary.tenants_behind, tenants_overdue: summary.tenants_overdue, oldest_unsigned_seconds: summary.oldest_unsigned_seconds === null ? null : Math.round(summary.oldest_unsigned_seconds * 10) / 10 }
     const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints }, opts)
-    return { status, reasons, checks: { postgres, redis }, queue, checkpoints }
+    logDetails(status, {
+      ...(postgres.error !== undefined && { postgres: postgres.error }),
+      ...(redis.error !== undefined && { redis: redis.error }),
+      ...(checkpoints !== null && checkpoints.tenants_overdue > 0 && { overdue_tenants: summary?.overdue_names ?? [] })
+    })
+    return { status, reasons, checks: { postgres: publicCheck(postgres), redis: publicCheck(redis) }, queue, checkpoints }
   }
   const reading = new RecentResult(probe, opts.cacheMs)
   const statusCodeOf = (report: { status: string }) => report.status === 'unavailable' ? 503 : 200

@@ -37,8 +37,6 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
       ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
       ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
     })
-    app.metrics.lastVerification.set({ tenant }, result.valid ? 1 : 0)
-    app.metrics.lastVerificationTime.set({ tenant }, Date.now() / 1000)
     // Recorded after the run so the entry carries the outcome; it lands beyond the head checked.
     await auditOwnAccess(app, request, tenant, 'audit.verify', {
       from_seq: request.query.from_seq ?? 1, to_seq: request.query.to_seq ?? null, valid: result.valid, checked: result.checked, first_error: result.first_error

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ORIGIN } from './core/format-checkpoint.js'
+import { parseScrubPatterns } from './core/parse-scrub-patterns.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   healthMaxQueueLagSeconds: number
   healthMaxDeadLetters: number
   healthMaxCheckpointAgeSeconds: number
+  /** Operators' extra value patterns, validated at start (see parseScrubPatterns). */
+  scrubExtraPatterns: RegExp[]
 }
 
 export class ConfigError extends Error {
@@ -56,6 +59,14 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+function scrubPatterns (env: Env): RegExp[] {
+  try {
+    return parseScrubPatterns(env.SCRUB_EXTRA_PATTERNS ?? '')
+  } catch (err) {
+    throw new ConfigError('SCRUB_EXTRA_PATTERNS', (err as Error).message)
+  }
+}
 
 function str (env: Env, name: string, fallback: string): string {
   const value = env[name]
@@ -158,7 +169,8 @@ export function loadConfig (env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
     healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
-    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
+    scrubExtraPatterns: scrubPatterns(env)
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
   return config

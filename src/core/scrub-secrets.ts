@@ -443,11 +443,14 @@ function regexPattern(name: string, re: RegExp): SecretPattern {
 }
 
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/gi
+const AUTH_SCHEME_TEST = new RegExp(AUTH_SCHEME.source, 'i')
 // `Bearer authentication` is prose, not a credential: a credential is not one plain word.
 const PLAIN_WORD = /^[A-Za-z][a-z]*$/
 
 /** `Bearer <token>` or `Basic <base64>`, as in an Authorization header. */
 function hasAuthorizationCredentials(value: string): boolean {
+  // A stateless test first: matchAll costs an iterator even when nothing matches.
+  if (!AUTH_SCHEME_TEST.test(value)) return false
   for (const match of value.matchAll(AUTH_SCHEME)) {
     if (!PLAIN_WORD.test(match[1]!)) return true
   }
@@ -460,12 +463,14 @@ function hasAuthorizationCredentials(value: string): boolean {
 // strings (`17...`) out; word and dash boundaries keep digit runs inside UUIDs
 // and longer ids out.
 const CARD_CANDIDATE = /(?<![\w-])[2-6](?:[ \t.\u00a0\u2007\u202f-]?\d){12,18}(?![\w-])/g
+const CARD_CANDIDATE_TEST = new RegExp(CARD_CANDIDATE.source)
 const NOT_DIGIT = /\D/g
 // With dots, only grouped digits (`4111.1111.1111.1111`): `3.14159265358979` is a number.
 const DOTTED_GROUPS = /^\d{3,}(?:\.\d{3,})+$/
 
 /** A Luhn-valid payment card number anywhere in the string. */
 function hasPaymentCardNumber(value: string): boolean {
+  if (!CARD_CANDIDATE_TEST.test(value)) return false
   for (const match of value.matchAll(CARD_CANDIDATE)) {
     const text = match[0]
     if (text.includes('.') && !DOTTED_GROUPS.test(text)) continue
@@ -493,12 +498,14 @@ function passesLuhn(digits: string): boolean {
 // with a value that is not empty. The name run cannot contain a delimiter, so
 // runs from different starts never overlap: linear.
 const PARAMETER = /(?:^|[?&#;\s])([A-Za-z0-9_.[\]-]+)=(?=[^\s&#])/g
+const PARAMETER_TEST = new RegExp(PARAMETER.source)
 // Names that are secrets as URL parameters only (`?key=`, `?sig=`, `X-Amz-Signature=`).
 const PARAMETER_NAMES = new Set(['key', 'sig'])
 const PARAMETER_LAST_WORDS = new Set(['signature', 'hmac', 'sig'])
 
 /** A query, fragment or form parameter with a secret-looking name and a value: `?access_token=…`. */
 function hasSecretParameter(value: string): boolean {
+  if (!PARAMETER_TEST.test(value)) return false
   for (const match of value.matchAll(PARAMETER)) {
     const name = match[1]!
     if (isDefaultSecretName(name)) return true

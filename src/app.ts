@@ -97,6 +97,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(auditEventRoutes, {
     defaultTenant: config.defaultTenant,
     scrubExtraKeys: config.scrubExtraKeys,
+    scrubExtraPatterns: config.scrubExtraPatterns,
     batchBodyLimit: config.batchBodyLimitBytes,
     originPrefix: config.logOrigin
   })

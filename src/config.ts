@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ORIGIN } from './core/format-checkpoint.js'
+import { parseScrubPatterns } from './core/parse-scrub-patterns.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   verifyIntervalSeconds: number
   /** Pages (of 1,000 records) the background verifier reads per run, all tenants together. */
   verifyPagesPerRun: number
+  /** Operators' extra value patterns, validated at start (see parseScrubPatterns). */
+  scrubExtraPatterns: RegExp[]
 }
 
 export class ConfigError extends Error {
@@ -62,6 +65,14 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+function scrubPatterns (env: Env): RegExp[] {
+  try {
+    return parseScrubPatterns(env.SCRUB_EXTRA_PATTERNS ?? '')
+  } catch (err) {
+    throw new ConfigError('SCRUB_EXTRA_PATTERNS', (err as Error).message)
+  }
+}
 
 function str (env: Env, name: string, fallback: string): string {
   const value = env[name]
@@ -167,7 +178,8 @@ export function loadConfig (env: Env = process.env): Config {
     healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
     apiMetricsPort: int(env, 'API_METRICS_PORT', 9464, 0, 65535),
     verifyIntervalSeconds: int(env, 'VERIFY_INTERVAL_SECONDS', 60, 0, 86_400),
-    verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000)
+    verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000),
+    scrubExtraPatterns: scrubPatterns(env)
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

@@ -1,5 +1,5 @@
 import { findIJsonViolation } from '../core/find-ijson-violation.js'
-import { DEFAULT_SECRET_PATTERNS } from '../core/scrub-secrets.js'
+import { secretPatternOfName } from '../core/scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
 import type { FieldError } from './field-error.js'
 
@@ -75,8 +75,8 @@ function visit (value: unknown, path: Array<string | number>): BadString | undef
       if (key.length > METADATA_LIMITS.maxStringLength) return { path: [...path, key], reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
       // Values are redacted, but a member name cannot be: a secret used as a key is refused
       // (the error names the pattern, never the key itself).
-      const secret = key.length >= 16 ? DEFAULT_SECRET_PATTERNS.find(p => p.test(key)) : undefined
-      if (secret !== undefined) return { path: [...path, '<key>'], reason: `a member name looks like a secret (${secret.name}); secrets are only redacted from values, so it is refused` }
+      const secret = secretPatternOfName(key)
+      if (secret !== undefined) return { path: [...path, '<key>'], reason: `a member name looks like a secret (${secret}); secrets are only redacted from values, so it is refused` }
       path.push(key)
       const bad = visit((value as Record<string, unknown>)[key], path)
       path.pop()

@@ -10,7 +10,7 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import { parsePointer } from '../../src/core/json-pointer.js'
-import { DEFAULT_PLACEHOLDER, DEFAULT_SECRET_KEYS, DEFAULT_SECRET_PATTERNS } from '../../src/core/scrub-secrets.js'
+import { DEFAULT_PLACEHOLDER, DEFAULT_SECRET_PATTERNS, DEFAULT_SECRET_WORDS } from '../../src/core/scrub-secrets.js'
 import { loggerOptions } from '../../src/logger.js'
 import { createWorker } from '../../workers/create-worker.js'
 import { ADMIN_AUTH, countRows, openDatabase, REDIS_URL, sampleEvent, TEST_ADMIN_KEY, testConfig, waitFor } from '../helper.js'
@@ -52,54 +52,73 @@ interface Secret {
   needles: string[]
 }
 
-/** How a producer would spell each normalized key rule. */
+/** How a producer would spell a name holding each built-in sensitive word (issue 14's names among them). */
 const KEY_SPELLINGS: Record<string, string> = {
-  password: 'password',
+  auth: 'auth',
+  pin: 'pin_code',
+  pincode: 'pinCode',
+  pass: 'db_pass',
+  ssn: 'SSN',
+  otp: 'otp',
+  totp: 'totp_seed',
+  hotp: 'HOTP',
+  mfacode: 'mfa_code',
+  otpcode: 'otpCode',
+  creds: 'creds',
+  cred: 'aws-cred',
+  securitycode: 'security_code',
+  securityanswer: 'securityAnswer',
+  seedphrase: 'seed_phrase',
+  cvn: 'cvn',
   passwords: 'old_passwords',
-  passwd: 'db_passwd',
   pwd: 'PWD',
-  passphrase: 'ssh-passphrase',
   secret: 'webhook_secret',
   secrets: 'Secrets',
-  clientsecret: 'client_secret',
-  secretkey: 'SECRET_KEY',
-  token: 'refresh_token',
-  apikey: 'X-API-Key',
-  accesskey: 'awsAccessKey',
-  privatekey: 'private_key',
+  token: 'token_value',
   authorization: 'Authorization',
   cookie: 'Cookie',
   cookies: 'cookies',
   setcookie: 'Set-Cookie',
+  accesskey: 'awsAccessKey',
+  ccnumber: 'cc-number',
+  cvv: 'cvv2',
+  cvc: 'card.cvc',
+  password: 'password_confirmation',
+  passwd: 'db_passwd',
+  passphrase: 'ssh-passphrase',
+  passcode: 'passcode',
+  credential: 'credentials',
+  apikey: 'X-API-Key',
+  privatekey: 'private_key',
+  secretkey: 'SECRET_KEY',
+  clientsecret: 'client_secret',
+  accesstoken: 'access_tokens',
+  refreshtoken: 'refreshToken',
   creditcard: 'credit_card',
   cardnumber: 'cardNumber',
-  ccnumber: 'cc-number',
-  cvv: 'CVV',
-  cvc: 'card.cvc',
-  auth: 'auth',
-  pin: 'PIN',
-  ssn: 'SSN'
+  socialsecurity: 'social_security_number',
+  secretanswer: 'secret_answer'
 }
 
 function keySecrets (): Secret[] {
-  return DEFAULT_SECRET_KEYS.map(rule => {
-    const key = KEY_SPELLINGS[rule.key]
-    if (key === undefined) throw new Error(`no spelling for key rule ${rule.key}: add one`)
+  return DEFAULT_SECRET_WORDS.map(rule => {
+    const key = KEY_SPELLINGS[rule.word]
+    if (key === undefined) throw new Error(`no spelling for key rule ${rule.word}: add one`)
     // Under a sensitive key any value goes, whatever its shape: strings, numbers, objects.
-    const opaque = `${rule.key.slice(0, 4)}-${hex(10)}`
-    if (rule.key === 'pin') {
+    const opaque = `${rule.word.slice(0, 4)}-${hex(10)}`
+    if (rule.word === 'pin') {
       const pin = 100_000_000_000 + randomInt(800_000_000_000)
-      return { rule: `key:${rule.key}`, key, value: pin, needles: [String(pin)] }
+      return { rule: `key:${rule.word}`, key, value: pin, needles: [String(pin)] }
     }
-    if (rule.key === 'passwords') {
+    if (rule.word === 'passwords') {
       const [a, b] = [`old-${hex(10)}`, `older-${hex(10)}`]
-      return { rule: `key:${rule.key}`, key, value: [a, { previous: b }], needles: [a, b] }
+      return { rule: `key:${rule.word}`, key, value: [a, { previous: b }], needles: [a, b] }
     }
-    if (rule.key === 'secrets') {
+    if (rule.word === 'secrets') {
       const inner = `inner-${hex(10)}`
-      return { rule: `key:${rule.key}`, key, value: { webhook: inner, nested: { deeper: [inner] } }, needles: [inner] }
+      return { rule: `key:${rule.word}`, key, value: { webhook: inner, nested: { deeper: [inner] } }, needles: [inner] }
     }
-    return { rule: `key:${rule.key}`, key, value: opaque, needles: [opaque] }
+    return { rule: `key:${rule.word}`, key, value: opaque, needles: [opaque] }
   })
 }
 
@@ -120,7 +139,37 @@ function patternSecrets (): Secret[] {
   const slack = 'xox' + 'b-' + digits(12) + '-' + digits(13) + '-' + alnum(24)
   const stripe = 'sk' + '_live_' + alnum(24)
   const stripeRestricted = 'rk' + '_test_' + alnum(24)
+  const urlToken = alnum(24)
+  const cardTabbed = luhnComplete('4' + digits(15 - 1)).replace(/(\d{4})(?=\d)/g, '$1\t')
+  const cardDotted = luhnComplete('5' + String(1 + randomInt(5)) + digits(13)).replace(/(\d{4})(?=\d)/g, '$1.')
+  const cardNbsp = luhnComplete('4' + digits(14)).replace(/(\d{4})(?=\d)/g, '$1\u00a0')
+  const openai = 'sk-' + 'proj-' + alnum(80)
+  const anthropic = 'sk-' + 'ant-api03-' + alnum(90)
+  const google = 'AI' + 'za' + alnum(35)
+  const googleOauth = 'GOC' + 'SPX-' + alnum(28)
+  const gitlab = 'gl' + 'pat-' + alnum(20)
+  const npm = 'np' + 'm_' + alnum(36)
+  const sendgrid = 'S' + 'G.' + alnum(22) + '.' + alnum(43)
+  const hf = 'h' + 'f_' + alnum(34)
+  const pypi = 'py' + 'pi-AgEIcHlwaS5vcmc' + alnum(60)
+  const digitalocean = 'do' + 'p_v1_' + hex(32)
+  const slackHook = alnum(24)
   return [
+    { rule: 'pattern:url-secret-parameter', key: 'callback', value: `https://app.example.com/cb?state=1&access_token=${urlToken}`, needles: [urlToken] },
+    { rule: 'pattern:payment-card-number', key: 'card_tabbed', value: cardTabbed, needles: [cardTabbed, cardTabbed.replaceAll('\t', '')] },
+    { rule: 'pattern:payment-card-number', key: 'card_dotted', value: cardDotted, needles: [cardDotted, cardDotted.replaceAll('.', '')] },
+    { rule: 'pattern:payment-card-number', key: 'card_nbsp', value: cardNbsp, needles: [cardNbsp, cardNbsp.replaceAll('\u00a0', '')] },
+    { rule: 'pattern:openai-api-key', key: 'llm', value: openai, needles: [openai.slice(8)] },
+    { rule: 'pattern:anthropic-api-key', key: 'llm2', value: anthropic, needles: [anthropic.slice(13)] },
+    { rule: 'pattern:google-api-key', key: 'maps', value: google, needles: [google.slice(4)] },
+    { rule: 'pattern:google-oauth-secret', key: 'gcp', value: googleOauth, needles: [googleOauth.slice(7)] },
+    { rule: 'pattern:gitlab-token', key: 'gl', value: gitlab, needles: [gitlab.slice(6)] },
+    { rule: 'pattern:npm-token', key: 'registry', value: npm, needles: [npm.slice(4)] },
+    { rule: 'pattern:sendgrid-api-key', key: 'mail', value: sendgrid, needles: [sendgrid.slice(3)] },
+    { rule: 'pattern:huggingface-token', key: 'hub', value: hf, needles: [hf.slice(3)] },
+    { rule: 'pattern:pypi-token', key: 'upload', value: pypi, needles: [pypi.slice(20)] },
+    { rule: 'pattern:digitalocean-token', key: 'cloud', value: digitalocean, needles: [digitalocean.slice(7)] },
+    { rule: 'pattern:slack-webhook-url', key: 'hook', value: `https://hooks.slack.com/services/T0/B0/${slackHook}`, needles: [slackHook] },
     { rule: 'pattern:authorization-header', key: 'upstream_header', value: `Bearer ${bearer}`, needles: [bearer] },
     { rule: 'pattern:authorization-header', key: 'proxy_header', value: `Basic ${basic}`, needles: [basic, basicPassword] },
     { rule: 'pattern:jwt', key: 'id_tok', value: `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${jwtPayload}.${jwtSignature}`, needles: [jwtPayload, jwtSignature] },
@@ -250,7 +299,7 @@ function valueAt (root: unknown, pointer: string): unknown {
 
 t.test('every key rule and value pattern of the scrubber has a realistic secret here', async t => {
   const secrets = [...keySecrets(), ...patternSecrets()]
-  t.same([...new Set(secrets.map(s => s.rule))].sort(), [...DEFAULT_SECRET_KEYS.map(r => `key:${r.key}`), ...DEFAULT_SECRET_PATTERNS.map(p => `pattern:${p.name}`)].sort())
+  t.same([...new Set(secrets.map(s => s.rule))].sort(), [...DEFAULT_SECRET_WORDS.map(r => `key:${r.word}`), ...DEFAULT_SECRET_PATTERNS.map(p => `pattern:${p.name}`)].sort())
   for (const s of secrets.filter(s => s.rule.startsWith('pattern:'))) {
     const name = s.rule.slice('pattern:'.length)
     const detectors = DEFAULT_SECRET_PATTERNS.filter(p => p.test(s.value as string)).map(p => p.name)
@@ -402,4 +451,30 @@ t.test('a key that is itself a secret is refused, and not echoed', async t => {
   t.equal(res.statusCode, 400)
   t.notOk(res.body.includes(token), 'the error does not echo the secret')
   t.notOk(redis.includes(token), 'nothing reached Redis')
+})
+
+t.test('issue 14: a member name that looks like a secret is refused at any length, and nothing is queued', async t => {
+  const config = await testConfig(t, { SCRUB_EXTRA_PATTERNS: JSON.stringify(['EMP-[0-9]{6}']) })
+  const app = await buildApp({ config })
+  t.teardown(() => app.close())
+  const card = luhnComplete('3' + '7' + digits(12))
+  const names: Array<[string, string]> = [
+    [card, 'payment-card-number'],
+    [`redis://:${hex(2)}@h`, 'url-credentials'],
+    [`?token=${hex(3)}`, 'url-secret-parameter'],
+    [`EMP-${digits(6)}`, 'extra pattern 1']
+  ]
+  for (const [name, pattern] of names) {
+    const single = await app.inject({ method: 'POST', url: '/audit-events', headers: ADMIN_AUTH, payload: sampleEvent({ metadata: { owners: { [name]: 'u_1' } } }) })
+    t.equal(single.statusCode, 400, `${pattern}: refused`)
+    t.same(single.json().errors, [{ field: '/metadata/owners/<key>', in: 'body', reason: `a member name looks like a secret (${pattern}); secrets are only redacted from values, so it is refused` }], `${pattern}: names the pointer`)
+    t.notOk(single.body.includes(name), `${pattern}: the answer does not echo the name`)
+    const batch = await app.inject({ method: 'POST', url: '/audit-events/batch', headers: ADMIN_AUTH, payload: { events: [sampleEvent(), sampleEvent({ metadata: { [name]: 1 } })] } })
+    t.equal(batch.statusCode, 400, `${pattern}: the batch is refused`)
+    t.equal(batch.json().errors[0].field, '/events/1/metadata/<key>', `${pattern}: the batch error names the event`)
+    t.notOk(batch.body.includes(name), `${pattern}: the batch answer does not echo the name`)
+    const redis = await dumpRedis(config.queuePrefix)
+    t.notOk(redis.includes(name), `${pattern}: nothing reached Redis`)
+  }
+  t.notMatch(await dumpRedis(config.queuePrefix), /audit-events:(wait|[0-9a-f]{8}-)/, 'no job queued at all')
 })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ForbiddenError } from '../../plugins/auth.js'
-import { compileScrubber } from '../../core/scrub-secrets.js'
+import { compileScrubber, SecretMemberNameError } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
 import { RequestValidationError } from '../../http/field-error.js'
 import { prepareEvent } from '../../http/prepare-event.js'
@@ -14,6 +14,7 @@ import { ErrorResponse } from '../../schemas/error.js'
 export interface AuditEventRoutesOptions {
   defaultTenant: string
   scrubExtraKeys: string[]
+  scrubExtraPatterns?: RegExp[]
   batchBodyLimit: number
   /** Receipts name the tenant's log as its checkpoints do: `<originPrefix>/<tenant>`. */
   originPrefix: string
@@ -22,7 +23,18 @@ export interface AuditEventRoutesOptions {
 const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
-  const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys })
+  const scrubber = compileScrubber({ extraKeys: opts.scrubExtraKeys, extraPatterns: opts.scrubExtraPatterns })
+  // The content checks refuse member names that match a built-in pattern with every error of
+  // the request; one that only an operator's pattern matches is refused here, as a 400 too.
+  let eventPointer = ''
+  const scrub = (value: unknown) => {
+    try {
+      return scrubber(value)
+    } catch (err) {
+      if (!(err instanceof SecretMemberNameError)) throw err
+      throw new RequestValidationError([{ field: eventPointer + err.pointer, in: 'body', reason: err.message }])
+    }
+  }
   // One signature per batch request, and one per group of single-event requests answered in
   // the same event-loop turn (receipt v2, docs/hash-chain.md "Receipts").
   const receipts = new ReceiptSigner(app.signingKey, opts.originPrefix)
@@ -76,7 +88,14 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     if (errors.length > 0) throw new RequestValidationError(errors)
     const receivedAt = new Date().toISOString()
     const tenants = tenantsOf(request, events)
-    const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
+    const items = events.map((event, i) => {
+      eventPointer = `/events/${i}`
+      try {
+        return prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub })
+      } finally {
+        eventPointer = ''
+      }
+    })
     const results = await app.producer.submit(items)
     app.metrics.recordIngest(results)
     return reply.code(202).send({ accepted: results.length, items: receipts.acceptedBatch(results).map(a => ({ ...a, status: 'accepted' as const })) })

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ORIGIN } from './core/format-checkpoint.js'
+import { SERVICE_ROLE_NAME } from './store/service-role.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -45,6 +46,9 @@ export interface Config {
   healthMaxQueueLagSeconds: number
   healthMaxDeadLetters: number
   healthMaxCheckpointAgeSeconds: number
+  /** `migrate` creates this least-privilege role and grants it what the API and worker need. */
+  databaseServiceRole: string | undefined
+  databaseServicePassword: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -106,6 +110,13 @@ function adminKey (env: Env): string | undefined {
   return value
 }
 
+function serviceRole (env: Env): string | undefined {
+  const value = env.DATABASE_SERVICE_ROLE
+  if (value === undefined || value === '') return undefined
+  if (!SERVICE_ROLE_NAME.test(value)) throw new ConfigError('DATABASE_SERVICE_ROLE', 'must be 1-63 lower-case letters, digits or "_", not starting with a digit')
+  return value
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in the README.
@@ -158,7 +169,9 @@ export function loadConfig (env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
     healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
-    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
+    databaseServiceRole: serviceRole(env),
+    databaseServicePassword: env.DATABASE_SERVICE_PASSWORD || undefined
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
   return config

@@ -24,7 +24,7 @@ t.test('POST /keys and revoke append audit.key.create and audit.key.revoke to th
   const revoked = await app.inject({ method: 'POST', url: `/keys/${key.info.id}/revoke`, headers: bearer, payload: { reason: 'leaked in a CI log' } })
   t.equal(revoked.statusCode, 200)
 
-  const { events, canonical } = await waitFor(async () => { const found = await keyEvents(db, 'acme'); return found.events.length === 3 && found }, { what: 'three key events on acme\'s chain' })
+  const { events, canonical } = await waitFor(async () => { const found = await keyEvents(db, 'acme'); return found.events.length === 3 ? found : undefined }, { what: 'three key events on acme\'s chain' })
   t.match(events, [
     { action: 'audit.key.create', actor: { type: 'api_key', id: 'bootstrap-admin' }, target: { type: 'api_key', id: admin.info.id }, metadata: { name: 'acme admin', scopes: ['admin'] } },
     { action: 'audit.key.create', actor: { type: 'api_key', id: admin.info.id }, target: { type: 'api_key', id: key.info.id }, metadata: { name: 'billing', scopes: ['events:write', 'events:read'] } },
@@ -67,7 +67,7 @@ t.test('the CLI puts its key changes on the chain too, and changes nothing when 
   const revoked = await runCli('keys', ['revoke', id!, '--reason', 'rotated'], env)
   t.equal(revoked.status, 0, revoked.stderr)
 
-  const { events, canonical } = await waitFor(async () => { const found = await keyEvents(db, 'globex'); return found.events.length === 2 && found }, { what: 'two key events on globex\'s chain' })
+  const { events, canonical } = await waitFor(async () => { const found = await keyEvents(db, 'globex'); return found.events.length === 2 ? found : undefined }, { what: 'two key events on globex\'s chain' })
   t.match(events, [
     { action: 'audit.key.create', actor: { type: 'operator' }, target: { type: 'api_key', id }, metadata: { name: 'auditor', scopes: ['events:read'] } },
     { action: 'audit.key.revoke', actor: { type: 'operator' }, target: { type: 'api_key', id }, metadata: { reason: 'rotated' } }

@@ -2,6 +2,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ORIGIN } from './core/format-checkpoint.js'
 import { parseScrubPatterns } from './core/parse-scrub-patterns.js'
+import { SERVICE_ROLE_NAME } from './store/service-role.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -54,6 +55,9 @@ export interface Config {
   verifyPagesPerRun: number
   /** Operators' extra value patterns, validated at start (see parseScrubPatterns). */
   scrubExtraPatterns: RegExp[]
+  /** `migrate` creates this least-privilege role and grants it what the API and worker need. */
+  databaseServiceRole: string | undefined
+  databaseServicePassword: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -123,6 +127,13 @@ function adminKey (env: Env): string | undefined {
   return value
 }
 
+function serviceRole (env: Env): string | undefined {
+  const value = env.DATABASE_SERVICE_ROLE
+  if (value === undefined || value === '') return undefined
+  if (!SERVICE_ROLE_NAME.test(value)) throw new ConfigError('DATABASE_SERVICE_ROLE', 'must be 1-63 lower-case letters, digits or "_", not starting with a digit')
+  return value
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in the README.
@@ -179,7 +190,9 @@ export function loadConfig (env: Env = process.env): Config {
     apiMetricsPort: int(env, 'API_METRICS_PORT', 9464, 0, 65535),
     verifyIntervalSeconds: int(env, 'VERIFY_INTERVAL_SECONDS', 60, 0, 86_400),
     verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000),
-    scrubExtraPatterns: scrubPatterns(env)
+    scrubExtraPatterns: scrubPatterns(env),
+    databaseServiceRole: serviceRole(env),
+    databaseServicePassword: env.DATABASE_SERVICE_PASSWORD || undefined
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

@@ -15,6 +15,9 @@ export interface ApiKeyInfo {
   revoked_reason: string | null
 }
 
+/** Puts a key change on the tenant's chain (queues its event); throwing cancels the change. */
+export type KeyChangeRecorder = (info: ApiKeyInfo) => Promise<void>
+
 type Row = Database['api_keys'] extends infer T ? { [K in keyof T]: any } : never
 
 function toInfo (row: Row): ApiKeyInfo {
@@ -38,13 +41,21 @@ export class PgKeyStore {
     this.#db = db
   }
 
-  /** Creates a key and returns it in clear: the only time it is ever shown. */
-  async create (tenant: string, name: string, scopes: Scope[]): Promise<{ key: string, info: ApiKeyInfo }> {
+  /**
+   * Creates a key and returns it in clear: the only time it is ever shown. `record` (the
+   * key's event on the tenant's chain) runs before the commit: if it throws, no key exists.
+   */
+  async create (tenant: string, name: string, scopes: Scope[], record?: KeyChangeRecorder): Promise<{ key: string, info: ApiKeyInfo }> {
     const { key, hash, prefix } = generateApiKey()
-    const row = await this.#db.insertInto('api_keys')
-      .values({ id: uuidV7(), tenant, name, scopes, key_hash: hash, key_prefix: prefix, revoked_at: null, revoked_reason: null })
-      .returningAll().executeTakeFirstOrThrow()
-    return { key, info: toInfo(row) }
+    const info = await this.#db.transaction().execute(async trx => {
+      const row = await trx.insertInto('api_keys')
+        .values({ id: uuidV7(), tenant, name, scopes, key_hash: hash, key_prefix: prefix, revoked_at: null, revoked_reason: null })
+        .returningAll().executeTakeFirstOrThrow()
+      const info = toInfo(row)
+      await record?.(info)
+      return info
+    })
+    return { key, info }
   }
 
   async list (tenant?: string): Promise<ApiKeyInfo[]> {
@@ -58,13 +69,22 @@ export class PgKeyStore {
     return row && toInfo(row)
   }
 
-  /** Returns the revoked key (with its hash, to tell the other API instances), or undefined. */
-  async revoke (id: string, reason: string): Promise<{ info: ApiKeyInfo, hash: Buffer } | undefined> {
-    const row = await this.#db.updateTable('api_keys')
-      .set({ revoked_at: new Date(), revoked_reason: reason })
-      .where('id', '=', id).where('revoked_at', 'is', null)
-      .returningAll().executeTakeFirst()
-    return row && { info: toInfo(row), hash: row.key_hash }
+  /**
+   * Returns the revoked key (with its hash, to tell the other API instances), or undefined
+   * when there is no active key with that id. `record` runs before the commit, as for `create`:
+   * if it throws, the key stays active.
+   */
+  async revoke (id: string, reason: string, record?: KeyChangeRecorder): Promise<{ info: ApiKeyInfo, hash: Buffer } | undefined> {
+    return await this.#db.transaction().execute(async trx => {
+      const row = await trx.updateTable('api_keys')
+        .set({ revoked_at: new Date(), revoked_reason: reason })
+        .where('id', '=', id).where('revoked_at', 'is', null)
+        .returningAll().executeTakeFirst()
+      if (row === undefined) return undefined
+      const info = toInfo(row)
+      await record?.(info)
+      return { info, hash: row.key_hash }
+    })
   }
 
   async findActiveByHash (hash: Buffer): Promise<ApiKeyInfo | undefined> {

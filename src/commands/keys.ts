@@ -1,7 +1,15 @@
+import { randomUUID } from 'node:crypto'
+import { hostname, userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
-import { PgKeyStore } from '../auth/pg-key-store.js'
+import { keyChangeDetails, type KeyChange } from '../auth/key-change-event.js'
+import { PgKeyStore, type KeyChangeRecorder } from '../auth/pg-key-store.js'
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js'
-import { loadConfig } from '../config.js'
+import { loadConfig, type Config } from '../config.js'
+import { compileScrubber } from '../core/scrub-secrets.js'
+import { AuditServiceError } from '../errors.js'
+import { prepareEvent } from '../http/prepare-event.js'
+import { createEventQueue, eventQueueOptions } from '../queue/create-event-queue.js'
+import { EventProducer } from '../queue/event-producer.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 import { createDatabase } from '../store/database.js'
 
@@ -10,8 +18,9 @@ const usage = `usage:
   audit-service keys list [--tenant <tenant>]
   audit-service keys revoke <key id> [--reason <text>]
 
-scopes: ${SCOPES.join(', ')}. Uses DATABASE_URL (and REDIS_URL to tell running API instances
-about a revocation at once).`
+scopes: ${SCOPES.join(', ')}. Uses DATABASE_URL, and REDIS_URL (with QUEUE_PREFIX and QUEUE_NAME)
+to put audit.key.create / audit.key.revoke on the tenant's chain and to tell running API
+instances about a revocation at once. If that event cannot be queued, nothing is changed.`
 
 /** `audit-service keys`: manage API keys directly in the database. Returns the exit code. */
 export async function keys (args: string[]): Promise<number> {
@@ -32,7 +41,7 @@ export async function keys (args: string[]): Promise<number> {
         process.stderr.write(`invalid ${bad.length > 0 ? `scope ${bad.join(', ')}` : 'tenant name'}\n${usage}\n`)
         return 2
       }
-      const { key, info } = await store.create(values.tenant, values.name ?? `${values.tenant} key`, scopes as Scope[])
+      const { key, info } = await withKeyEvents(config, record => store.create(values.tenant!, values.name ?? `${values.tenant} key`, scopes as Scope[], record('audit.key.create')))
       process.stdout.write(`${key}\n`)
       process.stderr.write(`created key ${info.id} for tenant ${info.tenant} with scopes ${info.scopes.join(',')}. It is shown only this once.\n`)
       return 0
@@ -44,7 +53,8 @@ export async function keys (args: string[]): Promise<number> {
       return 0
     }
     if (action === 'revoke' && positionals.length === 1) {
-      const revoked = await store.revoke(positionals[0]!, values.reason ?? 'revoked from the command line')
+      const reason = values.reason ?? 'revoked from the command line'
+      const revoked = await withKeyEvents(config, record => store.revoke(positionals[0]!, reason, record('audit.key.revoke', reason)))
       if (revoked === undefined) {
         process.stderr.write(`no active key ${positionals[0]}\n`)
         return 1
@@ -62,7 +72,52 @@ export async function keys (args: string[]): Promise<number> {
     }
     process.stderr.write(usage + '\n')
     return 2
+  } catch (err) {
+    if (!(err instanceof AuditServiceError) || err.statusCode !== 503) throw err
+    process.stderr.write(`nothing changed: the key's event could not be queued (${err.message})\n`)
+    return 1
   } finally {
     await db.destroy()
+  }
+}
+
+/**
+ * Runs a key change with a recorder that queues its event on the key's tenant's chain, as the
+ * API does for POST /keys: same producer, same record. The change commits only once its event
+ * is queued. The actor is the operator's account on this machine.
+ */
+async function withKeyEvents<T> (config: Config, change: (record: (action: KeyChange, reason?: string) => KeyChangeRecorder) => Promise<T>): Promise<T> {
+  const redis = createRedisConnection(config.redisUrl, 'producer')
+  const queue = createEventQueue(eventQueueOptions(config, redis))
+  queue.on('error', () => {})
+  const producer = new EventProducer({
+    queue,
+    redis,
+    keyPrefix: config.queuePrefix,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    batchWindowMs: 0,
+    batchMax: config.ingestBatchMax,
+    maxWaiting: config.queueMaxWaiting
+  })
+  const actor = { type: 'operator', id: `${osUser()}@${hostname()}`, name: 'audit-service keys (command line)' }
+  const scrub = compileScrubber({ extraKeys: config.scrubExtraKeys })
+  try {
+    return await change((action, reason) => async info => {
+      const { target, metadata } = keyChangeDetails(info, reason)
+      const event = { occurred_at: new Date().toISOString(), action, actor, target, outcome: 'success' as const, source: { service: 'audit-service' }, metadata }
+      await producer.submit([prepareEvent(event, { tenant: info.tenant, requestId: randomUUID(), receivedAt: new Date().toISOString(), scrub })])
+    })
+  } finally {
+    await producer.close()
+    await queue.close().catch(() => {})
+    redis.disconnect()
+  }
+}
+
+function osUser (): string {
+  try {
+    return userInfo().username
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`
   }
 }

@@ -6,16 +6,16 @@ const scrub = compileScrubber()
 
 /**
  * Appends an event of the service itself to the tenant's chain: who exported or verified
- * the log, and what they asked for. If it cannot be queued the read is refused (503), so
- * no read of the log goes unrecorded.
+ * the log, and what they asked for, or who created or revoked one of its keys. If it cannot
+ * be queued the read (or the key change) is refused (503), so none goes unrecorded.
  */
-export async function auditOwnAccess (app: FastifyInstance, request: FastifyRequest, tenant: string, action: string, metadata: Record<string, unknown>): Promise<void> {
+export async function auditOwnAccess (app: FastifyInstance, request: FastifyRequest, tenant: string, action: string, metadata: Record<string, unknown>, target: { type: string, id: string } = { type: 'audit_log', id: tenant }): Promise<void> {
   const principal = request.principal
   const event = {
     occurred_at: new Date().toISOString(),
     action,
     actor: { type: 'api_key', id: principal?.keyId ?? 'anonymous', name: principal?.name ?? 'anonymous', ...(request.ip !== undefined && { ip: request.ip }) },
-    target: { type: 'audit_log', id: tenant },
+    target,
     outcome: 'success' as const,
     source: { service: 'audit-service' },
     metadata

@@ -2,6 +2,7 @@ import { findIJsonViolation } from '../core/find-ijson-violation.js'
 import { secretPatternOfName } from '../core/scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
 import type { FieldError } from './field-error.js'
+import { instantProblem } from './instant-problem.js'
 
 /**
  * Checks JSON Schema cannot express: I-JSON (RFC 7493) numbers and strings, the metadata
@@ -29,19 +30,11 @@ export function eventContentErrors (event: Record<string, unknown>, pointer = ''
 
   const occurredAt = event.occurred_at
   if (typeof occurredAt === 'string') {
-    const time = Date.parse(occurredAt)
-    const offset = UTC_OFFSET.exec(occurredAt)
-    if (Number.isNaN(time)) add('/occurred_at', 'not a valid instant in time')
-    else if (time < 0 || occurredAt.startsWith('0000')) add('/occurred_at', 'must be after 1970-01-01T00:00:00Z')
-    // RFC 3339 allows offsets up to ±23:59, PostgreSQL's timestamptz only up to ±15:59: an
-    // event the worker could never store must be refused here (real offsets are -12 to +14).
-    else if (offset !== null && Number(offset[1]) * 60 + Number(offset[2]) > MAX_UTC_OFFSET_MINUTES) add('/occurred_at', 'time zone offset beyond ±15:59')
+    const problem = instantProblem(occurredAt)
+    if (problem !== undefined) add('/occurred_at', problem)
   }
   return errors
 }
-
-const UTC_OFFSET = /[+-](\d\d):?(\d\d)$/
-const MAX_UTC_OFFSET_MINUTES = 15 * 60 + 59
 
 const BARE_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/
 

@@ -33,7 +33,7 @@ export const LatestCheckpointQuery = Type.Object({
 
 export const CheckpointsQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  size: Type.Optional(Type.Integer({ minimum: 1, description: 'Exactly this tree size', examples: [4] })),
+  size: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Exactly this tree size', examples: [4] })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, examples: [10] }))
 }, { additionalProperties: false })
 

@@ -9,7 +9,7 @@ export const InclusionProofParams = Type.Object({ id: EventId })
 
 export const InclusionProofQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  tree_size: Type.Optional(Type.Integer({ minimum: 1, description: 'Tree size to prove inclusion in: at least the event\'s seq and at most the log\'s current size (default: the latest checkpoint)', examples: [4] })),
+  tree_size: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Tree size to prove inclusion in: at least the event\'s seq and at most the log\'s current size (default: the latest checkpoint)', examples: [4] })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('tlog-proof')], { description: 'json (default), or tlog-proof: the C2SP tlog-proof alone, as text/plain', examples: ['tlog-proof'] }))
 }, { additionalProperties: false })
 
@@ -33,8 +33,8 @@ export const InclusionProof = Type.Object({
 
 export const ConsistencyProofQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  from: Type.Integer({ minimum: 1, description: 'The older tree size (e.g. of a checkpoint you kept)', examples: [2] }),
-  to: Type.Optional(Type.Integer({ minimum: 1, description: 'The newer tree size, at most the log\'s current size (default: the latest checkpoint)', examples: [4] }))
+  from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The older tree size (e.g. of a checkpoint you kept)', examples: [2] }),
+  to: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The newer tree size, at most the log\'s current size (default: the latest checkpoint)', examples: [4] }))
 }, { additionalProperties: false })
 
 export const ConsistencyProof = Type.Object({

@@ -3,8 +3,8 @@ import { TenantParam } from './tenant.js'
 
 export const VerifyQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  from_seq: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: 1', examples: [1] })),
-  to_seq: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the head of the chain', examples: [1000] }))
+  from_seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Default: 1', examples: [1] })),
+  to_seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Default: the head of the chain', examples: [1000] }))
 }, { additionalProperties: false })
 
 export const VerifyResponse = Type.Object({

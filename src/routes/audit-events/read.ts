@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AuditServiceError } from '../../errors.js'
+import { RequestValidationError } from '../../http/field-error.js'
+import { instantProblem } from '../../http/instant-problem.js'
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { EventIdParams, EventPage, ListEventsQuery, StoredEvent } from '../../schemas/audit-event-read.js'
@@ -14,6 +16,8 @@ const toJson = (row: StoredEventRow) => ({
   prev_hash: row.prev_hash.toString('hex'),
   record: row.record as Record<string, unknown>
 })
+// The schema checks the form; these the instant (as for ingest's occurred_at).
+const TIME_FILTERS = ['occurred_from', 'occurred_to', 'received_from', 'received_to'] as const
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
@@ -31,6 +35,12 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
     }
   }, async (request) => {
     const q = request.query
+    const timeErrors = TIME_FILTERS.flatMap(name => {
+      const value = q[name]
+      const reason = value === undefined ? undefined : instantProblem(value)
+      return reason === undefined ? [] : [{ field: `/${name}`, in: 'querystring' as const, reason }]
+    })
+    if (timeErrors.length > 0) throw new RequestValidationError(timeErrors)
     const tenant = tenantFor(request, q.tenant, opts.defaultTenant)
     const order = q.order ?? 'asc'
     const limit = q.limit ?? 100

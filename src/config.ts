@@ -45,6 +45,12 @@ export interface Config {
   healthMaxQueueLagSeconds: number
   healthMaxDeadLetters: number
   healthMaxCheckpointAgeSeconds: number
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For decides the client address. */
+  trustProxy: boolean | number | string
+  rateLimitIpMax: number
+  rateLimitExpensiveWeight: number
+  ownAccessMax: number
+  apiKeyUnknownCacheMs: number
 }
 
 export class ConfigError extends Error {
@@ -106,6 +112,18 @@ function adminKey (env: Env): string | undefined {
   return value
 }
 
+/** `false` (default), `true` (any proxy: only behind one that strips the header), a hop count, or addresses/CIDRs. */
+function trustProxy (env: Env): boolean | number | string {
+  const value = str(env, 'TRUST_PROXY', 'false').trim()
+  if (value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return int(env, 'TRUST_PROXY', 0, 0, 100)
+  if (!/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/.test(value)) {
+    throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or comma-separated proxy addresses/CIDRs')
+  }
+  return value
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in the README.
@@ -158,7 +176,12 @@ export function loadConfig (env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
     healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
-    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
+    trustProxy: trustProxy(env),
+    rateLimitIpMax: int(env, 'RATE_LIMIT_IP_MAX', 300, 1, 100_000_000),
+    rateLimitExpensiveWeight: int(env, 'RATE_LIMIT_EXPENSIVE_WEIGHT', 100, 1, 100_000_000),
+    ownAccessMax: int(env, 'OWN_ACCESS_MAX', 60, 1, 1_000_000),
+    apiKeyUnknownCacheMs: int(env, 'API_KEY_UNKNOWN_CACHE_MS', 60_000, 0, 3_600_000)
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
   return config

@@ -33,9 +33,12 @@ function toInfo (row: Row): ApiKeyInfo {
 /** API keys in PostgreSQL. Revocation sets `revoked_at`; a key row is never deleted. */
 export class PgKeyStore {
   readonly #db: Kysely<Database>
+  readonly #onCreated: ((hash: Buffer) => Promise<void>) | undefined
 
-  constructor (db: Kysely<Database>) {
+  /** `onCreated` hears of each new key's hash (the API announces it to every instance). */
+  constructor (db: Kysely<Database>, options: { onCreated?: (hash: Buffer) => Promise<void> } = {}) {
     this.#db = db
+    this.#onCreated = options.onCreated
   }
 
   /** Creates a key and returns it in clear: the only time it is ever shown. */
@@ -44,6 +47,7 @@ export class PgKeyStore {
     const row = await this.#db.insertInto('api_keys')
       .values({ id: uuidV7(), tenant, name, scopes, key_hash: hash, key_prefix: prefix, revoked_at: null, revoked_reason: null })
       .returningAll().executeTakeFirstOrThrow()
+    await this.#onCreated?.(hash)
     return { key, info: toInfo(row) }
   }
 

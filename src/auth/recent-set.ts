@@ -38,15 +38,20 @@ export class RecentSet {
   #rotate (now: number): void {
     if (now - this.#started < this.generationMs) return
     // Both generations are older than generationMs once two have passed.
-    if (now - this.#started >= 2 * this.generationMs) this.#current.clear()
-    this.#retire(now)
+    if (now - this.#started >= 2 * this.generationMs) {
+      this.#current.clear()
+      this.#retire(now)
+    } else {
+      // Generations keep their length even when nothing asked at their end.
+      this.#retire(this.#started + this.generationMs)
+    }
   }
 
-  #retire (now: number): void {
+  #retire (start: number): void {
     const old = this.#previous
     this.#previous = this.#current
     this.#current = old
     this.#current.clear()
-    this.#started = now
+    this.#started = start
   }
 }

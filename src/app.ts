@@ -24,6 +24,11 @@ import rateLimitPlugin from './plugins/external/rate-limit.js'
 import healthRoutes from './routes/health/index.js'
 import { sharedSchemas } from './schemas/index.js'
 
+/** Trusts that many proxies in front of the API (what Fastify does for a number at run time). */
+function hopsTrusted (hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops
+}
+
 export interface BuildAppOptions {
   config: Config
   /** pino options or instance for the request logger; false for silence (tests). */
@@ -44,6 +49,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     genReqId,
     bodyLimit: config.bodyLimitBytes,
+    // request.ip (rate limits per address, the actor of own-access events) from X-Forwarded-For
+    // only when the socket's peer is a trusted proxy.
+    trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     // Slow or stalled clients must not hold sockets for ever: headers and body within
     // REQUEST_TIMEOUT_MS (Node checks every second), and a silent socket is closed as well.
     connectionTimeout: config.requestTimeoutMs,
@@ -65,17 +73,22 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
   await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
-  await app.register(authPlugin, {
-    redisUrl: config.redisUrl,
-    channel: `${config.queuePrefix}:keys:revoked`,
-    cacheMs: config.apiKeyCacheMs,
-    ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
-  })
+  // Before auth: its address check runs before a key lookup can reach the database.
   await app.register(rateLimitPlugin, {
     redisUrl: config.redisUrl,
     max: config.rateLimitMax,
     windowMs: config.rateLimitWindowMs,
-    nameSpace: `${config.queuePrefix}:rate:`
+    nameSpace: `${config.queuePrefix}:rate:`,
+    ipMax: config.rateLimitIpMax,
+    expensiveWeight: config.rateLimitExpensiveWeight,
+    ownAccessMax: config.ownAccessMax
+  })
+  await app.register(authPlugin, {
+    redisUrl: config.redisUrl,
+    channel: `${config.queuePrefix}:keys:revoked`,
+    cacheMs: config.apiKeyCacheMs,
+    unknownCacheMs: config.apiKeyUnknownCacheMs,
+    ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
   })
   await app.register(signingPlugin, {
     name: config.signingKeyName,

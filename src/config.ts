@@ -58,6 +58,12 @@ export interface Config {
   /** `migrate` creates this least-privilege role and grants it what the API and worker need. */
   databaseServiceRole: string | undefined
   databaseServicePassword: string | undefined
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For decides the client address. */
+  trustProxy: boolean | number | string
+  rateLimitIpMax: number
+  rateLimitExpensiveWeight: number
+  ownAccessMax: number
+  apiKeyUnknownCacheMs: number
 }
 
 export class ConfigError extends Error {
@@ -134,6 +140,18 @@ function serviceRole (env: Env): string | undefined {
   return value
 }
 
+/** `false` (default), `true` (any proxy: only behind one that strips the header), a hop count, or addresses/CIDRs. */
+function trustProxy (env: Env): boolean | number | string {
+  const value = str(env, 'TRUST_PROXY', 'false').trim()
+  if (value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return int(env, 'TRUST_PROXY', 0, 0, 100)
+  if (!/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/.test(value)) {
+    throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or comma-separated proxy addresses/CIDRs')
+  }
+  return value
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in the README.
@@ -192,7 +210,12 @@ export function loadConfig (env: Env = process.env): Config {
     verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000),
     scrubExtraPatterns: scrubPatterns(env),
     databaseServiceRole: serviceRole(env),
-    databaseServicePassword: env.DATABASE_SERVICE_PASSWORD || undefined
+    databaseServicePassword: env.DATABASE_SERVICE_PASSWORD || undefined,
+    trustProxy: trustProxy(env),
+    rateLimitIpMax: int(env, 'RATE_LIMIT_IP_MAX', 300, 1, 100_000_000),
+    rateLimitExpensiveWeight: int(env, 'RATE_LIMIT_EXPENSIVE_WEIGHT', 100, 1, 100_000_000),
+    ownAccessMax: int(env, 'OWN_ACCESS_MAX', 60, 1, 1_000_000),
+    apiKeyUnknownCacheMs: int(env, 'API_KEY_UNKNOWN_CACHE_MS', 60_000, 0, 3_600_000)
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

@@ -47,3 +47,12 @@ t.test('the CLI exits with one clear message on bad configuration', async t => {
   t.equal(res.status, 78)
   t.equal(res.stderr.trim(), 'audit-service: invalid configuration: PORT: must be an integer, got "eighty"')
 })
+
+t.test('TRUST_PROXY: false by default, true, a hop count or proxy addresses', async t => {
+  t.equal(loadConfig({}).trustProxy, false)
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  t.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, '10.0.0.0/8, 127.0.0.1')
+  t.throws(() => loadConfig({ TRUST_PROXY: 'yes please' }), new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or comma-separated proxy addresses/CIDRs'))
+  t.same([loadConfig({}).rateLimitIpMax, loadConfig({}).ownAccessMax, loadConfig({}).rateLimitExpensiveWeight, loadConfig({}).apiKeyUnknownCacheMs], [300, 60, 100, 60_000])
+})

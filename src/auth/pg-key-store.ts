@@ -36,9 +36,12 @@ function toInfo (row: Row): ApiKeyInfo {
 /** API keys in PostgreSQL. Revocation sets `revoked_at`; a key row is never deleted. */
 export class PgKeyStore {
   readonly #db: Kysely<Database>
+  readonly #onCreated: ((hash: Buffer) => Promise<void>) | undefined
 
-  constructor (db: Kysely<Database>) {
+  /** `onCreated` hears of each new key's hash (the API announces it to every instance). */
+  constructor (db: Kysely<Database>, options: { onCreated?: (hash: Buffer) => Promise<void> } = {}) {
     this.#db = db
+    this.#onCreated = options.onCreated
   }
 
   /**
@@ -55,6 +58,8 @@ export class PgKeyStore {
       await record?.(info)
       return info
     })
+    // After the commit: announced earlier, another instance could cache "unknown" again.
+    await this.#onCreated?.(hash)
     return { key, info }
   }
 

@@ -49,6 +49,8 @@ export function errorHandler (err: FastifyError, request: FastifyRequest, reply:
     message = `headers/content-type: ${errors[0]!.reason}`
   }
 
+  // A 429 not raised as RateLimitedError (a plugin's own) is still a rate limit, not a fault.
+  if (statusCode === 429 && !(err instanceof AuditServiceError)) code = 'AUDIT_ERR_RATE_LIMITED'
   if (statusCode >= 500 && !(err instanceof AuditServiceError)) {
     request.log.error({ err }, 'request failed')
     message = 'internal error'

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { KeyResolver } from '../auth/key-resolver.js'
+import { CREATED_PREFIX, KeyResolver } from '../auth/key-resolver.js'
 import { PgKeyStore } from '../auth/pg-key-store.js'
 import { hasScope, type Principal, type Scope } from '../auth/scopes.js'
 import { AuditServiceError } from '../errors.js'
@@ -29,6 +29,8 @@ export interface AuthPluginOptions {
   channel: string
   adminKey?: string
   cacheMs: number
+  /** How long a key that matched nothing is answered 401 without a query (0 = never). */
+  unknownCacheMs?: number
 }
 
 export class UnauthenticatedError extends AuditServiceError {
@@ -51,15 +53,27 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/
  * request may touch is settled by `tenantFor` in each route.
  */
 export default fp<AuthPluginOptions>(async (app, opts) => {
-  const keyStore = new PgKeyStore(app.db)
+  const keyStore = new PgKeyStore(app.db, {
+    // Another instance may remember this hash as unknown (someone tried it before it existed).
+    // The key is stored and must be answered: a lost announcement only lasts unknownCacheMs.
+    onCreated: async hash => {
+      keyResolver.created(hash)
+      await app.redis.publish(opts.channel, CREATED_PREFIX + hash.toString('hex'))
+        .catch((err: unknown) => { app.log.warn({ err }, 'could not announce a new API key to the other instances') })
+    }
+  })
   const subscriber = createRedisConnection(opts.redisUrl, 'worker')
   const keyResolver = new KeyResolver({
     store: keyStore,
     subscriber,
     channel: opts.channel,
     cacheMs: opts.cacheMs,
+    unknownCacheMs: opts.unknownCacheMs ?? 0,
     ...(opts.adminKey !== undefined && { adminKey: opts.adminKey })
   })
+  // Registered before this plugin (app.ts): refuses a client address that has failed too often,
+  // before its key costs a database query.
+  const checkClient = app.hasDecorator('checkClientLimit') ? app.checkClientLimit : undefined
   app.decorate('keyStore', keyStore)
   app.decorate('keyResolver', keyResolver)
   app.decorate('announceRevocation', async (hash: Buffer) => {
@@ -72,12 +86,16 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     const config = request.routeOptions.config
     if (config.public === true || request.url.startsWith('/docs')) return
     const header = request.headers.authorization
+    const gate = checkClient === undefined ? undefined : () => checkClient(request)
     if (header === undefined) {
+      gate?.()
       reply.header('www-authenticate', 'Bearer')
       throw new UnauthenticatedError('missing Authorization: Bearer <api key>')
     }
     const match = BEARER.exec(header)
-    const principal = match === null ? undefined : await keyResolver.resolve(match[1]!)
+    if (match === null) gate?.()
+    // A key cached as valid passes even from a limited address: only lookups are refused.
+    const principal = match === null ? undefined : await keyResolver.resolve(match[1]!, gate)
     if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"')
       throw new UnauthenticatedError('the API key is not valid (unknown, malformed or revoked)')

@@ -103,6 +103,7 @@ t.test('rate limits are per key, shared by all instances, 429 with Retry-After',
   t.same(statuses, [200, 200, 200, 200, 200, 429], 'the sixth request in the window, across two instances, is refused')
   const limited = await app.inject({ method: 'GET', url: '/audit-events', headers: bearer(key) })
   t.equal(limited.statusCode, 429)
+  t.equal(limited.json().code, 'AUDIT_ERR_RATE_LIMITED', 'a code of its own, not AUDIT_ERR_INTERNAL')
   t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After says when to come back')
   t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'health is never limited')
 })

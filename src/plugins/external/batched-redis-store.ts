@@ -37,7 +37,7 @@ return out
 `
 
 type SyncCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) => unknown
-type Callback = (error: Error | null, result?: { current: number, ttl: number }) => void
+export type Callback = (error: Error | null, result?: { current: number, ttl: number }) => void
 
 interface Confirmation {
   hit: Hit
@@ -106,6 +106,19 @@ export class BatchedRedisStore {
     return class { constructor () { return view } } as unknown as FastifyRateLimitStoreCtor
   }
 
+  /**
+   * Counts `weight` hits of `key` (under this store's name space) and answers the count, as
+   * the @fastify/rate-limit view does: from memory unless a sync is due.
+   */
+  hit (key: string, windowMs: number, max: number, weight: number, callback: Callback): void {
+    this.#incr(this.#nameSpace + key, callback, windowMs, max, weight)
+  }
+
+  /** The count of `key` as this instance knows it, without counting a hit: no Redis command. */
+  peek (key: string): { current: number, ttl: number } {
+    return this.#counters.peek(this.#nameSpace + key, Date.now())
+  }
+
   /** Sends every pending hit to Redis and waits for the answer (tests, shutdown). */
   async flush (): Promise<void> {
     while (this.#running !== undefined) await this.#running
@@ -137,8 +150,8 @@ export class BatchedRedisStore {
     }
   }
 
-  #incr (key: string, callback: Callback, timeWindow: number, max: number): void {
-    const hit = this.#counters.hit(key, timeWindow, max, Date.now())
+  #incr (key: string, callback: Callback, timeWindow: number, max: number, weight = 1): void {
+    const hit = this.#counters.hit(key, timeWindow, max, Date.now(), weight)
     // While Redis is failing nobody waits for it; the interval keeps retrying.
     if (!hit.syncNow || !this.#healthy || this.#closed) {
       callback(null, { current: hit.current, ttl: hit.ttl })

@@ -43,7 +43,8 @@ export class WindowCounters {
 
   get size (): number { return this.#entries.size }
 
-  hit (key: string, windowMs: number, max: number, now: number): Hit {
+  /** Counts `weight` hits at once (an expensive route counts as several requests). */
+  hit (key: string, windowMs: number, max: number, now: number, weight = 1): Hit {
     let entry = this.#entries.get(key)
     if (entry === undefined || entry.expiresAt <= now) {
       // A new window. Once synced, our expiry is Redis's PTTL read after the fact, never
@@ -51,7 +52,7 @@ export class WindowCounters {
       entry = { key, synced: 0, inFlight: 0, pending: 0, expiresAt: now + windowMs, windowMs }
       this.#entries.set(key, entry)
     }
-    entry.pending++
+    entry.pending += weight
     this.#dirty.add(entry)
     const known = entry.synced + entry.inFlight
     // Past the limit on hits already counted: more hits only make it more so, and a refusal

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { keyChangeDetails, type KeyChange } from '../auth/key-change-event.js'
+import { CREATED_PREFIX } from '../auth/key-resolver.js'
 import { PgKeyStore, type KeyChangeRecorder } from '../auth/pg-key-store.js'
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js'
 import { loadConfig, type Config } from '../config.js'
@@ -32,7 +33,8 @@ export async function keys (args: string[]): Promise<number> {
   })
   const config = loadConfig()
   const db = createDatabase({ connectionString: config.databaseUrl, max: 1 })
-  const store = new PgKeyStore(db)
+  // Running API instances may remember this hash as unknown (tried before it existed): tell them.
+  const store = new PgKeyStore(db, { onCreated: async hash => { await announce(config, CREATED_PREFIX + hash.toString('hex')) } })
   try {
     if (action === 'create' && values.tenant !== undefined && values.scopes !== undefined) {
       const scopes = values.scopes.split(',').map(s => s.trim())
@@ -59,13 +61,8 @@ export async function keys (args: string[]): Promise<number> {
         process.stderr.write(`no active key ${positionals[0]}\n`)
         return 1
       }
-      const redis = createRedisConnection(config.redisUrl, 'producer')
-      try {
-        await redis.publish(`${config.queuePrefix}:keys:revoked`, revoked.hash.toString('hex'))
-      } catch {
+      if (!await announce(config, revoked.hash.toString('hex'))) {
         process.stderr.write(`warning: Redis unreachable; running API instances drop the key within API_KEY_CACHE_MS (${config.apiKeyCacheMs} ms)\n`)
-      } finally {
-        redis.disconnect()
       }
       process.stdout.write(`revoked ${revoked.info.id}\n`)
       return 0
@@ -119,5 +116,18 @@ function osUser (): string {
     return userInfo().username
   } catch {
     return `uid ${process.getuid?.() ?? 'unknown'}`
+  }
+}
+
+/** Publishes a key change on the channel every API instance listens to; false if Redis is away. */
+async function announce (config: Config, message: string): Promise<boolean> {
+  const redis = createRedisConnection(config.redisUrl, 'producer')
+  try {
+    await redis.publish(`${config.queuePrefix}:keys:revoked`, message)
+    return true
+  } catch {
+    return false
+  } finally {
+    redis.disconnect()
   }
 }

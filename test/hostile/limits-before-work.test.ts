@@ -144,5 +144,5 @@ t.test('an events:read key exporting in a loop: at most OWN_ACCESS_MAX own-acces
   await waitForQueueIdle(app.eventQueue, 'the own-access events to be stored')
   const db = openDatabase(t, config.databaseUrl)
   const rows = await db.selectFrom('audit_events').select('action').where('tenant', '=', 'acme').execute()
-  t.equal(rows.filter(r => r.action.startsWith('audit.')).length, 3, 'three own-access events appended, not ten')
+  t.equal(rows.filter(r => r.action === 'audit.export' || r.action === 'audit.verify').length, 3, 'three own-access events appended, not ten')
 })

@@ -98,7 +98,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     defaultTenant: config.defaultTenant,
     scrubExtraKeys: config.scrubExtraKeys,
     batchBodyLimit: config.batchBodyLimitBytes,
-    originPrefix: config.logOrigin
+    originPrefix: config.logOrigin,
+    recordMaxBytes: config.recordMaxBytes
   })
   const logRoutes = { defaultTenant: config.defaultTenant, originPrefix: config.logOrigin }
   await app.register(exportRoutes, logRoutes)

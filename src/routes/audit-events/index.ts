@@ -4,7 +4,8 @@ import { tenantFor } from '../../http/tenant-for.js'
 import { ForbiddenError } from '../../plugins/auth.js'
 import { compileScrubber } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
-import { RequestValidationError } from '../../http/field-error.js'
+import { RequestValidationError, type FieldError } from '../../http/field-error.js'
+import { RecordTooLargeError } from '../../http/record-too-large-error.js'
 import { prepareEvent } from '../../http/prepare-event.js'
 import { ReceiptBatcher } from '../../proofs/receipt-batcher.js'
 import { acceptedAnswer, ReceiptSigner } from '../../proofs/receipt-signer.js'
@@ -17,6 +18,8 @@ export interface AuditEventRoutesOptions {
   batchBodyLimit: number
   /** Receipts name the tenant's log as its checkpoints do: `<originPrefix>/<tenant>`. */
   originPrefix: string
+  /** RECORD_MAX_BYTES: the largest canonical record accepted (413 beyond). */
+  recordMaxBytes: number
 }
 
 const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
@@ -51,7 +54,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const errors = eventContentErrors(request.body)
     if (errors.length > 0) throw new RequestValidationError(errors)
     const [tenant] = tenantsOf(request, [request.body])
-    const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
+    const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub, recordMaxBytes: opts.recordMaxBytes })
     const [result] = await app.producer.submit([item])
     app.metrics.recordIngest([result!])
     const { record_sha256: sha } = result!
@@ -76,7 +79,18 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     if (errors.length > 0) throw new RequestValidationError(errors)
     const receivedAt = new Date().toISOString()
     const tenants = tenantsOf(request, events)
-    const items = events.map((event, i) => prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub }))
+    // Every event's record is checked, so one 413 names each event that is too large.
+    const tooLarge: FieldError[] = []
+    const items = []
+    for (let i = 0; i < events.length; i++) {
+      try {
+        items.push(prepareEvent(events[i]!, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub, recordMaxBytes: opts.recordMaxBytes, pointer: `/events/${i}` }))
+      } catch (err) {
+        if (!(err instanceof RecordTooLargeError)) throw err
+        tooLarge.push(...err.errors)
+      }
+    }
+    if (tooLarge.length > 0) throw new RecordTooLargeError(tooLarge)
     const results = await app.producer.submit(items)
     app.metrics.recordIngest(results)
     return reply.code(202).send({ accepted: results.length, items: receipts.acceptedBatch(results).map(a => ({ ...a, status: 'accepted' as const })) })

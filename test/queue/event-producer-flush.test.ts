@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { compileScrubber } from '../../src/core/scrub-secrets.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import { prepareEvent } from '../../src/http/prepare-event.js'
@@ -13,7 +13,7 @@ const scrub = compileScrubber()
 const item = (tenant: string, overrides: Record<string, unknown> = {}) =>
   prepareEvent(sampleEvent(overrides) as AuditEventInput, { tenant, requestId: 'r', receivedAt: new Date().toISOString(), scrub })
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0], options: Partial<EventProducerOptions> = {}) {
+async function setup (t: Test, options: Partial<EventProducerOptions> = {}) {
   const config = await testConfig(t)
   const redis = createRedisConnection(config.redisUrl, 'producer')
   const queue = createEventQueue(eventQueueOptions(config, redis))

@@ -81,3 +81,34 @@ t.test('jobs are capped in bytes as well as in events', async t => {
   t.ok(sizes.every(size => size <= 300_000), `each job within 300,000 bytes: ${sizes.join(', ')}`)
   t.equal(jobs.reduce((n, job) => n + job.data.events.length, 0), 10, 'every event queued once')
 })
+
+t.test('ids Redis does not remember are looked up once per flush; a failed lookup does not stop ingest', async t => {
+  const asked: Array<Array<{ tenant: string, id: string }>> = []
+  const storedId = '0193a1b2-0000-7000-8000-0000000000e1'
+  const { producer } = await setup(t, {
+    storedIds: {
+      async find (events) {
+        asked.push([...events])
+        return events.filter(e => e.id === storedId).map(e => ({ ...e, digest: item('acme', { id: storedId }).digest, received_at: '2026-01-01T00:00:00.000Z', record_sha256: 'c3RvcmVk' }))
+      }
+    }
+  })
+  const [a, b, c] = await Promise.all([
+    producer.submit([item('acme', { id: storedId })]),
+    producer.submit([item('acme', { id: '0193a1b2-0000-7000-8000-0000000000e2' }), item('acme')]),
+    producer.submit([item('globex', { id: '0193a1b2-0000-7000-8000-0000000000e3' })])
+  ])
+  t.equal(asked.length, 1, 'one lookup for the three requests of the flush')
+  t.same(asked[0]!.map(e => e.id).sort(), [storedId, '0193a1b2-0000-7000-8000-0000000000e2', '0193a1b2-0000-7000-8000-0000000000e3'], 'only the ids sent by producers')
+  t.match(a, [{ duplicate: true, received_at: '2026-01-01T00:00:00.000Z', record_sha256: 'c3RvcmVk' }])
+  t.match(b, [{ duplicate: false }, { duplicate: false }])
+  t.match(c, [{ duplicate: false }])
+  // Remembered in Redis now: the next repeat needs no lookup.
+  await producer.submit([item('acme', { id: storedId })])
+  t.equal(asked.length, 1)
+
+  const errors: unknown[] = []
+  const failing = await setup(t, { storedIds: { find: async () => { throw new Error('connection refused') } }, onLookupError: err => errors.push(err) })
+  t.match(await failing.producer.submit([item('acme', { id: '0193a1b2-0000-7000-8000-0000000000e4' })]), [{ duplicate: false }], 'accepted as before')
+  t.equal(errors.length, 1, 'and reported')
+})

@@ -45,7 +45,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEvent',
       summary: 'Record one audit event',
-      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`.',
+      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`. 413 `AUDIT_ERR_RECORD_TOO_LARGE`: the stored record would be too large (more than 128 redacted values, their JSON Pointers over 4,096 characters, or over `RECORD_MAX_BYTES`).',
       tags: ['events'],
       body: AuditEventInput,
       response: { 202: AcceptedEvent, ...errorResponses }
@@ -68,7 +68,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEventBatch',
       summary: 'Record up to 1,000 audit events at once',
-      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned.',
+      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned. A 413 `AUDIT_ERR_RECORD_TOO_LARGE` names each event whose record would be too large.',
       tags: ['events'],
       body: AuditEventBatchInput,
       response: { 202: AcceptedBatch, ...errorResponses }

@@ -112,7 +112,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     scrubExtraKeys: config.scrubExtraKeys,
     scrubExtraPatterns: config.scrubExtraPatterns,
     batchBodyLimit: config.batchBodyLimitBytes,
-    originPrefix: config.logOrigin
+    originPrefix: config.logOrigin,
+    recordMaxBytes: config.recordMaxBytes
   })
   const logRoutes = { defaultTenant: config.defaultTenant, originPrefix: config.logOrigin }
   await app.register(exportRoutes, logRoutes)

@@ -64,6 +64,12 @@ export interface Config {
   rateLimitExpensiveWeight: number
   ownAccessMax: number
   apiKeyUnknownCacheMs: number
+  /** Largest canonical record (RFC 8785 bytes, without `seq`) the API accepts; 413 beyond. */
+  recordMaxBytes: number
+  /** Most payload bytes per BullMQ job; the producer starts a new job beyond (a job holds at least one event). */
+  jobMaxBytes: number
+  /** Shared by API and worker: when set, each job carries an HMAC-SHA256 of its payload, and the worker dead-letters jobs without a valid one. */
+  jobHmacKey: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -123,6 +129,13 @@ function name (env: Env, variable: string, fallback: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
     throw new ConfigError(variable, 'must be 1-64 characters of letters, digits, ".", "_" or "-"')
   }
+  return value
+}
+
+function jobHmacKey (env: Env): string | undefined {
+  const value = env.JOB_HMAC_KEY
+  if (value === undefined || value === '') return undefined
+  if (value.length < 32) throw new ConfigError('JOB_HMAC_KEY', 'must be at least 32 characters (use e.g. `openssl rand -hex 32`)')
   return value
 }
 
@@ -215,7 +228,12 @@ export function loadConfig (env: Env = process.env): Config {
     rateLimitIpMax: int(env, 'RATE_LIMIT_IP_MAX', 300, 1, 100_000_000),
     rateLimitExpensiveWeight: int(env, 'RATE_LIMIT_EXPENSIVE_WEIGHT', 100, 1, 100_000_000),
     ownAccessMax: int(env, 'OWN_ACCESS_MAX', 60, 1, 1_000_000),
-    apiKeyUnknownCacheMs: int(env, 'API_KEY_UNKNOWN_CACHE_MS', 60_000, 0, 3_600_000)
+    apiKeyUnknownCacheMs: int(env, 'API_KEY_UNKNOWN_CACHE_MS', 60_000, 0, 3_600_000),
+    // Twice the single-event body limit: room for the server's members and the bounded redaction
+    // list, so no event within the body limit is refused for its record alone.
+    recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 2 * int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024), 1024, 128 * 1024 * 1024),
+    jobMaxBytes: int(env, 'JOB_MAX_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
+    jobHmacKey: jobHmacKey(env)
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

@@ -5,6 +5,7 @@ import { compileScrubber } from '../src/core/scrub-secrets.js'
 import { prepareEvent } from '../src/http/prepare-event.js'
 import type { AuditEventInput } from '../src/schemas/audit-event.js'
 import { PgEventStore } from '../src/store/pg-event-store.js'
+import { PgStoredIdLookup } from '../src/store/pg-stored-id-lookup.js'
 import { tenantFilter } from '../src/store/tenant-filter.js'
 import { createTestDatabase, openDatabase, sampleEvent, waitFor } from './helper.js'
 
@@ -76,4 +77,21 @@ t.test('a tenant that grows 4× past 1,024 events has its statistics refreshed b
   t.match(stats?.vals, /new/, 'the planner now knows the tenant')
   const bySeq = await plan(db, db.selectFrom('audit_events').select('hash').where('tenant', '=', 'new').where('seq', '=', 1000).compile())
   t.match(bySeq, /Index (Only )?Scan using audit_events_pkey/, 'and a lookup by seq takes the primary key')
+})
+
+t.test('the API\'s lookup of ids Redis forgot probes the unique (id, tenant) key, and finds only that tenant\'s', async t => {
+  const db = openDatabase(t, await createTestDatabase(t))
+  await sql`ALTER TABLE audit_events SET (autovacuum_enabled = false)`.execute(db)
+  await addRows(db, 'old', 2_000)
+  await sql`ANALYZE audit_events`.execute(db)
+  await addRows(db, 'new', 20_000)
+  const { id } = await db.selectFrom('audit_events').select('id').where('tenant', '=', 'new').where('seq', '=', 77).executeTakeFirstOrThrow()
+  // The shape of src/store/pg-stored-id-lookup.ts.
+  const shape = await plan(db, sql`SELECT e.id FROM unnest(ARRAY['${sql.raw(id)}'::uuid, gen_random_uuid()], ARRAY['new', 'old']::text[]) AS k(id, tenant)
+    CROSS JOIN LATERAL (SELECT id FROM audit_events WHERE id = k.id AND (tenant || '') = k.tenant LIMIT 1) e`.compile(db))
+  t.match(shape, /Index (Only )?Scan using audit_events_id_tenant_key/)
+  t.match(shape, /Index Cond: \(id = k\.id\)/, 'probed by id')
+  t.notMatch(shape, /Seq Scan on audit_events/)
+  const found = await new PgStoredIdLookup(db).find([{ tenant: 'new', id }, { tenant: 'old', id }])
+  t.same(found.map(f => [f.tenant, f.id]), [['new', id]], 'one row, for its own tenant')
 })

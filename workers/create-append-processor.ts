@@ -4,6 +4,7 @@ import type { ChainAppender } from '../src/append/chain-appender.js'
 import type { QueuedEvent } from '../src/core/audit-record.js'
 import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../src/queue/append-job.js'
 import type { EventQueue } from '../src/queue/create-event-queue.js'
+import { JOB_MAC_MISMATCH, type JobMac } from '../src/queue/job-mac.js'
 import type { AppendOutcome } from '../src/store/event-store.js'
 import type { WorkerMetrics } from '../src/metrics/worker-metrics.js'
 
@@ -13,6 +14,8 @@ export interface AppendProcessorOptions {
   queue: EventQueue
   logger: Logger
   metrics?: WorkerMetrics
+  /** JOB_HMAC_KEY: jobs whose MAC is missing or wrong are dead-lettered, never stored. */
+  jobMac?: JobMac
 }
 
 /**
@@ -25,9 +28,16 @@ export interface AppendProcessorOptions {
  * as a job of its own, which then fails the same way.
  */
 export function createAppendProcessor (options: AppendProcessorOptions) {
-  const { appender, queue, logger, metrics } = options
+  const { appender, queue, logger, metrics, jobMac } = options
   return async function processAppendJob (job: Job<AppendJobData, AppendJobResult>): Promise<AppendJobResult> {
     const events = job.data.events
+    // Whoever can write to Redis could otherwise add events the log then signs: such a job
+    // fails for good and stays in the dead-letter set, with the reason, for an operator to see.
+    if (jobMac !== undefined && !jobMac.verify(events, job.data.mac)) {
+      metrics?.deadLettered.inc()
+      logger.error({ job: job.id }, JOB_MAC_MISMATCH)
+      throw new UnrecoverableError(JOB_MAC_MISMATCH)
+    }
     const byTenant = new Map<string, QueuedEvent[]>()
     for (const event of events) {
       const list = byTenant.get(event.record.tenant)
@@ -60,7 +70,7 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
       }
       await queue.addBulk(conflicts.map(({ event }) => ({
         name: APPEND_JOB_NAME,
-        data: { events: [event] },
+        data: jobMac === undefined ? { events: [event] } : { events: [event], mac: jobMac.of([event]) },
         // Deterministic id: a redelivery of this job does not queue the conflict twice.
         opts: { jobId: `conflict-${job.id}-${event.record.tenant}-${event.record.id}`, attempts: 1 }
       })))

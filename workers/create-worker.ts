@@ -5,6 +5,7 @@ import type { Config } from '../src/config.js'
 import type { AppendJobData, AppendJobResult } from '../src/queue/append-job.js'
 import { createEventQueue, eventQueueOptions } from '../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../src/queue/redis-connection.js'
+import { JobMac } from '../src/queue/job-mac.js'
 import { createDatabase } from '../src/store/database.js'
 import { PgEventStore } from '../src/store/pg-event-store.js'
 import { CheckpointSigner, scheduleCheckpoints } from '../src/checkpoints/checkpoint-signer.js'
@@ -34,7 +35,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   const queue = createEventQueue(eventQueueOptions(config, queueConnection))
   const workerConnection = createRedisConnection(config.redisUrl, 'worker')
   const worker = new Worker<AppendJobData, AppendJobResult>(config.queueName,
-    createAppendProcessor({ appender, queue, logger, metrics }),
+    createAppendProcessor({ appender, queue, logger, metrics, ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) }) }),
     {
       connection: workerConnection,
       prefix: config.queuePrefix,

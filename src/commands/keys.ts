@@ -11,6 +11,7 @@ import { AuditServiceError } from '../errors.js'
 import { prepareEvent } from '../http/prepare-event.js'
 import { createEventQueue, eventQueueOptions } from '../queue/create-event-queue.js'
 import { EventProducer } from '../queue/event-producer.js'
+import { JobMac } from '../queue/job-mac.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 import { createDatabase } from '../store/database.js'
 
@@ -94,10 +95,12 @@ async function withKeyEvents<T> (config: Config, change: (record: (action: KeyCh
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     batchWindowMs: 0,
     batchMax: config.ingestBatchMax,
-    maxWaiting: config.queueMaxWaiting
+    maxWaiting: config.queueMaxWaiting,
+    jobMaxBytes: config.jobMaxBytes,
+    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) })
   })
   const actor = { type: 'operator', id: `${osUser()}@${hostname()}`, name: 'audit-service keys (command line)' }
-  const scrub = compileScrubber({ extraKeys: config.scrubExtraKeys })
+  const scrub = compileScrubber({ extraKeys: config.scrubExtraKeys, extraPatterns: config.scrubExtraPatterns })
   try {
     return await change((action, reason) => async info => {
       const { target, metadata } = keyChangeDetails(info, reason)

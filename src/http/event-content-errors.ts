@@ -65,7 +65,9 @@ function visit (value: unknown, path: Array<string | number>): BadString | undef
   } else if (value !== null && typeof value === 'object') {
     for (const key of Object.keys(value)) {
       if (key.includes('\u0000')) return { path: [...path, key], reason: 'NUL characters (\\u0000) are not accepted in keys' }
-      if (key.length > METADATA_LIMITS.maxStringLength) return { path: [...path, key], reason: `key longer than ${METADATA_LIMITS.maxStringLength} characters` }
+      // Checked before scrubbing, so a long name never costs a long pointer; the error names
+      // the object, not the name (which may be 8 KiB long).
+      if (key.length > METADATA_LIMITS.maxKeyLength) return { path: [...path], reason: `has a member name of ${key.length} characters, longer than ${METADATA_LIMITS.maxKeyLength}` }
       // Values are redacted, but a member name cannot be: a secret used as a key is refused
       // (the error names the pattern, never the key itself).
       const secret = secretPatternOfName(key)

@@ -32,9 +32,7 @@ export function fieldErrorFromAjv (error: AjvLikeError, part: FieldError['in']):
 }
 
 export class RequestValidationError extends Error {
-  readonly statusCode = 400
-  readonly code = 'AUDIT_ERR_VALIDATION'
-  constructor (readonly errors: FieldError[]) {
+  constructor (readonly errors: FieldError[], readonly statusCode = 400, readonly code = 'AUDIT_ERR_VALIDATION') {
     super(errors.map(e => `${e.in}${e.field}: ${e.reason}`).join('; '))
     this.name = 'RequestValidationError'
   }

@@ -3,7 +3,10 @@ import { buildPendingRecord } from '../core/audit-record.js'
 import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
 import { uuidV7 } from '../core/uuid-v7.js'
 import type { IngestItem } from '../queue/event-producer.js'
-import type { AuditEventInput } from '../schemas/audit-event.js'
+import { REDACTION_LIMITS, type AuditEventInput } from '../schemas/audit-event.js'
+import { SecretMemberNameError } from '../core/scrub-secrets.js'
+import { RequestValidationError, type FieldError } from './field-error.js'
+import { RecordTooLargeError } from './record-too-large-error.js'
 
 export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
 
@@ -12,7 +15,13 @@ export interface PrepareContext {
   requestId: string
   receivedAt: string
   scrub: Scrubber
+  /** Largest canonical record in bytes (RECORD_MAX_BYTES); 512 KiB when not given. */
+  recordMaxBytes?: number
+  /** Where the event is in the request body (`/events/3` in a batch), for error fields. */
+  pointer?: string
 }
+
+const DEFAULT_RECORD_MAX_BYTES = 512 * 1024
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
 
@@ -31,20 +40,58 @@ export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): Inge
   // for the record, the idempotency key and the stored row, or `ABC…` and `abc…` would be two
   // events to the API and one to the database.
   const id = sentId === undefined ? uuidV7() : sentId.toLowerCase()
-  const scrubbed = ctx.scrub(sent)
+  const scrubbed = scrub(sent, ctx)
   const event: Record<string, unknown> = { occurred_at: occurredAt, ...(scrubbed.value as Record<string, unknown>) }
   // The digest covers what the producer sent, so a retry under a new request id is the same event.
   const members = canonicalMembers({ ...event, id, tenant: ctx.tenant })
   const digest = sha256(joinCanonicalMembers(members)).toString('hex')
   const redactions = scrubbed.redactions
   if (event.request_id === undefined) {
-    const filled = ctx.scrub({ request_id: ctx.requestId })
+    const filled = scrub({ request_id: ctx.requestId }, ctx)
     event.request_id = (filled.value as { request_id: string }).request_id
     redactions.push(...filled.redactions)
   }
+  checkRedactions(redactions, ctx)
   const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
   // The record is the content plus server members (see buildPendingRecord): only those are new.
   for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalMember(key, record[key]))
-  const recordSha256 = sha256(joinCanonicalMembers(members)).toString('base64')
-  return { record, digest, recordSha256, ...(sentId === undefined && { serverId: true }) }
+  const text = joinCanonicalMembers(members)
+  // What is stored is bounded, not only what is sent: the record is the content plus the server's
+  // members, and it is refused before it reaches Redis.
+  const bytes = Buffer.byteLength(text, 'utf8')
+  const max = ctx.recordMaxBytes ?? DEFAULT_RECORD_MAX_BYTES
+  if (bytes > max) throw tooLarge(ctx, '', `the record would be ${bytes} bytes in canonical form, over the limit of ${max} (RECORD_MAX_BYTES)`)
+  const recordSha256 = sha256(text).toString('base64')
+  return { record, digest, recordSha256, bytes, ...(sentId === undefined && { serverId: true }) }
+}
+
+/** A member name that only an operator's pattern matches reaches the scrubber: a 400 naming it. */
+function scrub (value: unknown, ctx: PrepareContext): ReturnType<Scrubber> {
+  try {
+    return ctx.scrub(value)
+  } catch (err) {
+    if (!(err instanceof SecretMemberNameError)) throw err
+    throw new RequestValidationError([{ field: (ctx.pointer ?? '') + err.pointer, in: 'body', reason: err.message }])
+  }
+}
+
+/**
+ * The redaction list is the server's own addition to a record, so it is bounded before anything
+ * is serialized: a pointer's length is known without flattening it (the scrubber builds them by
+ * concatenation), and the count is checked first, so this costs at most `maxCount` reads.
+ */
+function checkRedactions (redactions: readonly string[], ctx: PrepareContext): void {
+  if (redactions.length > REDACTION_LIMITS.maxCount) {
+    throw tooLarge(ctx, '/redactions', `${redactions.length} values would be redacted, over the limit of ${REDACTION_LIMITS.maxCount} per event`)
+  }
+  let chars = 0
+  for (const pointer of redactions) chars += pointer.length
+  if (chars > REDACTION_LIMITS.maxChars) {
+    throw tooLarge(ctx, '/redactions', `the JSON Pointers of the redacted values total ${chars} characters, over the limit of ${REDACTION_LIMITS.maxChars} (shorten the member names above them)`)
+  }
+}
+
+function tooLarge (ctx: PrepareContext, field: string, reason: string): RecordTooLargeError {
+  const error: FieldError = { field: (ctx.pointer ?? '') + field, in: 'body', reason }
+  return new RecordTooLargeError([error])
 }

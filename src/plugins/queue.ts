@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import { createEventQueue, eventQueueOptions, type EventQueue } from '../queue/create-event-queue.js'
 import { EventProducer } from '../queue/event-producer.js'
+import { JobMac } from '../queue/job-mac.js'
+import { PgStoredIdLookup } from '../store/pg-stored-id-lookup.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 
 declare module 'fastify' {
@@ -26,7 +28,12 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     batchWindowMs: config.ingestBatchWindowMs,
     batchMax: config.ingestBatchMax,
-    maxWaiting: config.queueMaxWaiting
+    maxWaiting: config.queueMaxWaiting,
+    jobMaxBytes: config.jobMaxBytes,
+    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) }),
+    // Registered after the database plugin: ids Redis forgot are looked up in the log.
+    storedIds: new PgStoredIdLookup(app.db),
+    onLookupError: err => app.log.warn({ err: (err as Error).message }, 'stored id lookup failed; answering from Redis alone')
   })
   producer.startBacklogMonitor()
   app.decorate('redis', redis)

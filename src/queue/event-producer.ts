@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis'
-import type { PendingRecord, QueuedEvent } from '../core/audit-record.js'
+import type { QueuedEvent } from '../core/audit-record.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
-import { APPEND_JOB_NAME } from './append-job.js'
+import { APPEND_JOB_NAME, type AppendJobData } from './append-job.js'
 import type { EventQueue } from './create-event-queue.js'
+import type { JobMac } from './job-mac.js'
+import type { StoredIdLookup } from './stored-id-lookup.js'
 
 /** An event on its way in, as `prepareEvent` makes it: what is enqueued, plus what the API answers with. */
 export type IngestItem = QueuedEvent & {
   /** Base64 SHA-256 of the canonical record (what a receipt signs, see `recordSha256`). */
   recordSha256: string
+  /** UTF-8 size of the canonical record, to pack jobs by bytes. */
+  bytes: number
   /**
    * The id was made by the API, so no producer can send it again: it needs no idempotency
    * key (24 h of keys for ids nobody can repeat would only fill Redis).
@@ -39,7 +43,34 @@ export interface EventProducerOptions {
   batchMax: number
   maxWaiting: number
   enqueueTimeoutMs?: number
+  /** JOB_MAX_BYTES: a job holds events up to about this many payload bytes (1 MiB by default). */
+  jobMaxBytes?: number
+  /** JOB_HMAC_KEY: each job carries the MAC of its events. */
+  jobMac?: JobMac
+  /** Where ids Redis does not remember are looked up before they are answered as new. */
+  storedIds?: StoredIdLookup
+  /** Milliseconds the stored-id lookup may take before the flush goes on without it (1000). */
+  lookupTimeoutMs?: number
+  /** Told when the stored-id lookup fails (logged by the caller). */
+  onLookupError?: (err: unknown) => void
 }
+
+interface Group {
+  request: Request
+  results: IngestResult[]
+  /** Events of this request to enqueue, and the idempotency keys it claimed for them. */
+  items: IngestItem[]
+  keys: string[]
+  /** Requests whose events this one's duplicates were answered from. */
+  dependsOn: Set<Group>
+  failed: QueueUnavailableError | undefined
+}
+
+const DEFAULT_JOB_MAX_BYTES = 1024 * 1024
+/** `{"record":…,"digest":"<64 hex>"}` and a comma, around each record in a job's JSON. */
+const EVENT_OVERHEAD_BYTES = 100
+
+const unavailable = (err: unknown) => err instanceof QueueUnavailableError ? err : new QueueUnavailableError((err as Error).message)
 
 interface Request {
   items: IngestItem[]
@@ -62,6 +93,7 @@ export class EventProducer {
   readonly #opts: EventProducerOptions
   /** How long an id stays claimed while its enqueue is in flight (see `#reserve`). */
   readonly #reservationMs: number
+  readonly #lookupTimeoutMs: number
   #buffer: Request[] = []
   #buffered = 0
   #timer: NodeJS.Timeout | undefined
@@ -73,6 +105,7 @@ export class EventProducer {
     // Long enough to outlive an enqueue that Redis is slow to confirm: the API gives up on it
     // at the enqueue timeout, but it may still land, and then its confirmation replaces the claim.
     this.#reservationMs = Math.max(30_000, (options.enqueueTimeoutMs ?? 3000) * 10)
+    this.#lookupTimeoutMs = options.lookupTimeoutMs ?? 1000
   }
 
   /** Jobs waiting in the queue, as last sampled. */
@@ -126,27 +159,29 @@ export class EventProducer {
     try {
       await this.#withTimeout(this.#enqueue(requests))
     } catch (err) {
-      const error = err instanceof QueueUnavailableError ? err : new QueueUnavailableError((err as Error).message)
+      const error = unavailable(err)
       for (const request of requests) request.reject(error)
     }
   }
 
   async #enqueue (requests: Request[]): Promise<void> {
-    const { queue, idempotencyTtlSeconds } = this.#opts
+    const { idempotencyTtlSeconds } = this.#opts
     const all = requests.flatMap(r => r.items)
     const keys = all.map(item => item.serverId === true ? undefined : this.#key(item.record))
     const { ours, others } = await this.#reserve(keys)
+    const stored = await this.#findStored(all, keys, ours)
 
-    // Settled within this flush, so two requests in one window also see each other.
+    // Settled within this flush, so two requests in one window also see each other; `owner`
+    // says which request's enqueue an answer rests on.
     const seen = new Map<string, Known>()
-    const fresh: IngestItem[] = []
-    const answers: Array<() => void> = []
+    const owner = new Map<string, Group>()
+    const groups: Group[] = []
     let offset = 0
     for (const request of requests) {
       const results: IngestResult[] = []
       const conflicts: Array<{ index: number, id: string }> = []
       const inProgress: Array<{ index: number, id: string }> = []
-      const mine: IngestItem[] = []
+      const group: Group = { request, results, items: [], keys: [], dependsOn: new Set(), failed: undefined }
       const mineByKey = new Map<string, Known>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
@@ -156,12 +191,25 @@ export class EventProducer {
           inProgress.push({ index, id })
           return
         }
-        // Earlier items of this same request count too: one batch naming an id twice.
-        const prior = key === undefined ? undefined : mineByKey.get(key) ?? seen.get(key) ?? parseKnown(other)
+        // Earlier items of this same request count too: one batch naming an id twice. An id
+        // Redis no longer remembers may still be stored (past the key's lifetime, or after
+        // Redis lost data): then the stored record answers, never a second receipt.
+        let prior: Known | undefined
+        if (key !== undefined) {
+          prior = mineByKey.get(key)
+          if (prior === undefined) {
+            prior = seen.get(key)
+            if (prior !== undefined) group.dependsOn.add(owner.get(key)!)
+          }
+          prior ??= stored.get(key) ?? parseKnown(other)
+        }
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
-          mine.push(item)
-          if (key !== undefined) mineByKey.set(key, { digest: item.digest, received_at: receivedAt, record_sha256: item.recordSha256 })
+          group.items.push(item)
+          if (key !== undefined) {
+            mineByKey.set(key, { digest: item.digest, received_at: receivedAt, record_sha256: item.recordSha256 })
+            group.keys.push(key)
+          }
           results.push({ id, tenant, received_at: receivedAt, record_sha256: item.recordSha256, duplicate: false })
         } else if (prior.digest === item.digest) {
           // A duplicate answers for the original record, whose receipt is the one that matches.
@@ -175,39 +223,133 @@ export class EventProducer {
         request.reject(conflicts.length > 0 ? new IdConflictError(conflicts) : new IdInProgressError(inProgress))
         continue
       }
-      for (const [key, known] of mineByKey) seen.set(key, known)
-      fresh.push(...mine)
-      answers.push(() => request.resolve(results))
+      for (const [key, known] of mineByKey) {
+        seen.set(key, known)
+        owner.set(key, group)
+      }
+      groups.push(group)
     }
 
-    if (fresh.length > 0) {
-      const jobs = []
-      for (let i = 0; i < fresh.length; i += this.#opts.batchMax) {
-        jobs.push({ name: APPEND_JOB_NAME, data: { events: fresh.slice(i, i + this.#opts.batchMax).map(item => ({ record: item.record, digest: item.digest })) } })
-      }
-      try {
-        await queue.addBulk(jobs)
-      } catch (err) {
-        // Nothing was enqueued: free the ids for the client's retry (or they free themselves
-        // when the reservation expires). Not on a timeout: the enqueue may still land, and
-        // then its confirmation below replaces the reservation.
-        await this.#release([...ours]).catch(() => {})
-        throw err
+    await this.#addJobs(groups)
+    // A request answered from another's event fails with it: its duplicate would name a record
+    // that was never queued.
+    for (const group of groups) {
+      if (group.failed === undefined) {
+        const failedDependency = [...group.dependsOn].find(g => g.failed !== undefined)
+        if (failedDependency !== undefined) group.failed = failedDependency.failed
       }
     }
+    for (const group of groups) if (group.failed !== undefined) for (const key of group.keys) seen.delete(key)
+
     if (ours.size > 0) {
-      // The reservations become the remembered ids (reservations of refused requests are freed).
+      // The reservations become the remembered ids (reservations of refused or failed requests
+      // are freed; an id found stored is remembered as stored).
       // Best effort: if this fails the events are still queued, and once the reservation expires
-      // a repeat is enqueued again, to be deduplicated by the worker's unique (tenant, id).
+      // a repeat is checked against PostgreSQL, or deduplicated by the worker's unique (tenant, id).
       const pipeline = this.#opts.redis.pipeline()
       for (const key of ours) {
-        const known = seen.get(key)
+        const known = seen.get(key) ?? stored.get(key)
         if (known === undefined) pipeline.del(key)
         else pipeline.set(key, `${known.digest} ${known.received_at} ${known.record_sha256}`, 'EX', idempotencyTtlSeconds)
       }
       await pipeline.exec().catch(() => {})
     }
-    for (const answer of answers) answer()
+    for (const group of groups) {
+      if (group.failed === undefined) group.request.resolve(group.results)
+      else group.request.reject(group.failed)
+    }
+  }
+
+  /**
+   * Enqueues the flush's events in one `addBulk`. If that fails, each request's events are
+   * tried again on their own, so one bad item (or a tenant's oversized request) fails only its
+   * own request, never the others flushed with it. A retry may queue an event twice if the
+   * first `addBulk` half-landed; the worker's unique (tenant, id) makes the second a duplicate.
+   */
+  async #addJobs (groups: Group[]): Promise<void> {
+    const withEvents = groups.filter(g => g.items.length > 0)
+    if (withEvents.length === 0) return
+    try {
+      await this.#opts.queue.addBulk(this.#jobs(withEvents.flatMap(g => g.items)))
+      return
+    } catch (err) {
+      if (withEvents.length === 1) {
+        withEvents[0]!.failed = unavailable(err)
+      } else {
+        await Promise.all(withEvents.map(async group => {
+          try {
+            await this.#opts.queue.addBulk(this.#jobs(group.items))
+          } catch (err) {
+            group.failed = unavailable(err)
+          }
+        }))
+      }
+    }
+    // Nothing of a failed request was enqueued: free its ids for the client's retry (or they
+    // free themselves when the reservation expires). Not on a timeout: the enqueue may still
+    // land, and then its confirmation replaces the reservation.
+    const freed = withEvents.filter(g => g.failed !== undefined).flatMap(g => g.keys)
+    await this.#release(freed).catch(() => {})
+  }
+
+  /** Jobs of at most `batchMax` events and (unless one event alone is larger) `jobMaxBytes`. */
+  #jobs (items: IngestItem[]): Array<{ name: typeof APPEND_JOB_NAME, data: AppendJobData }> {
+    const { batchMax, jobMaxBytes = DEFAULT_JOB_MAX_BYTES, jobMac } = this.#opts
+    const jobs: Array<{ name: typeof APPEND_JOB_NAME, data: AppendJobData }> = []
+    let events: QueuedEvent[] = []
+    let bytes = 0
+    const push = () => {
+      jobs.push({ name: APPEND_JOB_NAME, data: jobMac === undefined ? { events } : { events, mac: jobMac.of(events) } })
+    }
+    for (const item of items) {
+      // The record, its digest and the JSON around them.
+      const size = item.bytes + EVENT_OVERHEAD_BYTES
+      if (events.length > 0 && (events.length >= batchMax || bytes + size > jobMaxBytes)) {
+        push()
+        events = []
+        bytes = 0
+      }
+      events.push({ record: item.record, digest: item.digest })
+      bytes += size
+    }
+    if (events.length > 0) push()
+    return jobs
+  }
+
+  /**
+   * The ids this flush claimed in Redis (first deliveries as far as Redis knows), looked up in
+   * PostgreSQL in one query. Ingest does not depend on PostgreSQL (the queue holds events while
+   * it is down): if the lookup fails or is slow, the flush goes on as if none were stored, and
+   * the worker's unique (tenant, id) still keeps the log free of duplicates.
+   */
+  async #findStored (items: IngestItem[], keys: Array<string | undefined>, ours: Set<string>): Promise<Map<string, Known>> {
+    const found = new Map<string, Known>()
+    const lookup = this.#opts.storedIds
+    if (lookup === undefined || ours.size === 0) return found
+    const wanted: Array<{ tenant: string, id: string }> = []
+    const asked = new Set<string>()
+    items.forEach((item, i) => {
+      const key = keys[i]
+      if (key !== undefined && ours.has(key) && !asked.has(key)) {
+        asked.add(key)
+        wanted.push({ tenant: item.record.tenant, id: item.record.id })
+      }
+    })
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const rows = await Promise.race([
+        lookup.find(wanted),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`stored id lookup took over ${this.#lookupTimeoutMs} ms`)), this.#lookupTimeoutMs)
+        })
+      ])
+      for (const row of rows) found.set(this.#key(row), { digest: row.digest, received_at: row.received_at, record_sha256: row.record_sha256 })
+    } catch (err) {
+      this.#opts.onLookupError?.(err)
+    } finally {
+      clearTimeout(timer)
+    }
+    return found
   }
 
   /**
@@ -238,8 +380,8 @@ export class EventProducer {
     if (keys.length > 0) await this.#opts.redis.del(...keys)
   }
 
-  #key (record: PendingRecord): string {
-    return `${this.#opts.keyPrefix}:idem:${record.tenant}:${record.id}`
+  #key (event: { tenant: string, id: string }): string {
+    return `${this.#opts.keyPrefix}:idem:${event.tenant}:${event.id}`
   }
 
   async #withTimeout<T> (promise: Promise<T>): Promise<T> {

@@ -25,7 +25,16 @@ export const Source = Type.Object({
 }, { additionalProperties: false })
 
 // Limits on the free-form part; checked after schema validation (see validate-event-content.ts).
-export const METADATA_LIMITS = { maxDepth: 8, maxKeys: 100, maxStringLength: 8192, maxNodes: 2000 }
+// Member names are short (256): each redaction stores its JSON Pointer, so long names nested a
+// few levels deep multiply into every pointer below them.
+export const METADATA_LIMITS = { maxDepth: 8, maxKeys: 100, maxStringLength: 8192, maxNodes: 2000, maxKeyLength: 256 }
+
+/**
+ * Bounds on what the server adds to a record: the JSON Pointers of redacted values (their
+ * number and their total length in characters). With member names bounded, a record is then
+ * at most a small multiple of what was sent.
+ */
+export const REDACTION_LIMITS = { maxCount: 128, maxChars: 4096 }
 
 const eventProperties = {
   id: Type.Optional(Type.String({ format: 'uuid', description: 'Idempotency key chosen by the producer; a UUIDv7 is made when absent' })),
@@ -47,7 +56,8 @@ const eventProperties = {
     additionalProperties: true,
     maxProperties: METADATA_LIMITS.maxKeys,
     description: `Free-form JSON object: at most ${METADATA_LIMITS.maxKeys} keys per object, ` +
-      `${METADATA_LIMITS.maxDepth} levels, strings of ${METADATA_LIMITS.maxStringLength} characters, I-JSON numbers`
+      `${METADATA_LIMITS.maxDepth} levels, member names of ${METADATA_LIMITS.maxKeyLength} characters, ` +
+      `strings of ${METADATA_LIMITS.maxStringLength} characters, I-JSON numbers`
   }))
 }
 

@@ -1,4 +1,8 @@
 import t from 'tap'
+import { compileScrubber } from '../../src/core/scrub-secrets.js'
+import { prepareEvent } from '../../src/http/prepare-event.js'
+import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 import { recomputeChain } from '../chain-check.js'
 
@@ -79,10 +83,13 @@ t.test('idempotency: same id and content is one row; other content is a 409', as
 
   await waitFor(async () => await countRows(db) === 1, { what: 'one row' })
 
-  // Past the API's memory (key expired), the worker must refuse to overwrite: dead letter.
+  // Past the API's memory (key expired), the stored record answers: still a 409, no receipt.
   await app.redis.del(`${config.queuePrefix}:idem:default:${id}`)
   const late = await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id, outcome: 'failure' }) })
-  t.equal(late.statusCode, 202)
+  t.equal(late.statusCode, 409)
+  // Should such an event reach the queue anyway, the worker refuses to overwrite: dead letter.
+  const sneaked = prepareEvent(sampleEvent({ id, outcome: 'failure' }) as AuditEventInput, { tenant: 'default', requestId: 'r', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
+  await app.eventQueue.add(APPEND_JOB_NAME, { events: [{ record: sneaked.record, digest: sneaked.digest }] })
   const failed = await waitFor(async () => (await app.eventQueue.getFailed())[0], { what: 'dead-lettered job' })
   t.match(failed.failedReason, /already stored at seq 1 with different content/)
   t.equal(await countRows(db), 1)

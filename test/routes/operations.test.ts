@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import { compileScrubber } from '../../src/core/scrub-secrets.js'
+import { prepareEvent } from '../../src/http/prepare-event.js'
+import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
 t.test('GET /metrics in Prometheus format, on the API port with the scrape token', async t => {
@@ -39,9 +43,13 @@ t.test('health reports dead letters and unsigned events, and says degraded past 
   t.equal((await app.inject({ method: 'POST', url: '/checkpoints' })).statusCode, 201)
   t.same((await app.inject({ method: 'GET', url: '/health' })).json().checkpoints, { tenants_behind: 0, tenants_overdue: 0, oldest_unsigned_seconds: null })
 
-  // A conflicting rewrite past the API's memory: dead letter, reported, then discarded with a reason.
+  // A conflicting rewrite past the API's memory is refused by the API (the stored record
+  // answers); one that reaches the queue anyway is a dead letter, reported, then discarded with
+  // a reason.
   await app.redis.del(`${config.queuePrefix}:idem:default:${id}`)
-  t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id, outcome: 'failure' }) })).statusCode, 202)
+  t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id, outcome: 'failure' }) })).statusCode, 409)
+  const rewrite = prepareEvent(sampleEvent({ id, outcome: 'failure' }) as AuditEventInput, { tenant: 'default', requestId: 'r', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
+  await app.eventQueue.add(APPEND_JOB_NAME, { events: [{ record: rewrite.record, digest: rewrite.digest }] })
   const health = await waitFor(async () => {
     const body = (await app.inject({ method: 'GET', url: '/health' })).json()
     return body.queue?.failed === 1 ? body : undefined

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ForbiddenError } from '../../plugins/auth.js'
-import { compileScrubber, SecretMemberNameError } from '../../core/scrub-secrets.js'
+import { compileScrubber } from '../../core/scrub-secrets.js'
 import { eventContentErrors } from '../../http/event-content-errors.js'
-import { RequestValidationError } from '../../http/field-error.js'
+import { RequestValidationError, type FieldError } from '../../http/field-error.js'
+import { RecordTooLargeError } from '../../http/record-too-large-error.js'
 import { prepareEvent } from '../../http/prepare-event.js'
 import { ReceiptBatcher } from '../../proofs/receipt-batcher.js'
 import { acceptedAnswer, ReceiptSigner } from '../../proofs/receipt-signer.js'
@@ -18,23 +19,16 @@ export interface AuditEventRoutesOptions {
   batchBodyLimit: number
   /** Receipts name the tenant's log as its checkpoints do: `<originPrefix>/<tenant>`. */
   originPrefix: string
+  /** RECORD_MAX_BYTES: the largest canonical record accepted (413 beyond). */
+  recordMaxBytes: number
 }
 
 const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
-  const scrubber = compileScrubber({ extraKeys: opts.scrubExtraKeys, extraPatterns: opts.scrubExtraPatterns })
   // The content checks refuse member names that match a built-in pattern with every error of
-  // the request; one that only an operator's pattern matches is refused here, as a 400 too.
-  let eventPointer = ''
-  const scrub = (value: unknown) => {
-    try {
-      return scrubber(value)
-    } catch (err) {
-      if (!(err instanceof SecretMemberNameError)) throw err
-      throw new RequestValidationError([{ field: eventPointer + err.pointer, in: 'body', reason: err.message }])
-    }
-  }
+  // the request; one that only an operator's pattern matches is refused by prepareEvent, as a 400 too.
+  const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys, extraPatterns: opts.scrubExtraPatterns })
   // One signature per batch request, and one per group of single-event requests answered in
   // the same event-loop turn (receipt v2, docs/hash-chain.md "Receipts").
   const receipts = new ReceiptSigner(app.signingKey, opts.originPrefix)
@@ -54,7 +48,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEvent',
       summary: 'Record one audit event',
-      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`.',
+      description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`. 413 `AUDIT_ERR_RECORD_TOO_LARGE`: the stored record would be too large (more than 128 redacted values, their JSON Pointers over 4,096 characters, or over `RECORD_MAX_BYTES`).',
       tags: ['events'],
       body: AuditEventInput,
       response: { 202: AcceptedEvent, ...errorResponses }
@@ -63,7 +57,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     const errors = eventContentErrors(request.body)
     if (errors.length > 0) throw new RequestValidationError(errors)
     const [tenant] = tenantsOf(request, [request.body])
-    const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub })
+    const item = prepareEvent(request.body, { tenant: tenant!, requestId: request.id, receivedAt: new Date().toISOString(), scrub, recordMaxBytes: opts.recordMaxBytes })
     const [result] = await app.producer.submit([item])
     app.metrics.recordIngest([result!])
     const { record_sha256: sha } = result!
@@ -77,7 +71,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     schema: {
       operationId: 'createAuditEventBatch',
       summary: 'Record up to 1,000 audit events at once',
-      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned.',
+      description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned. A 413 `AUDIT_ERR_RECORD_TOO_LARGE` names each event whose record would be too large.',
       tags: ['events'],
       body: AuditEventBatchInput,
       response: { 202: AcceptedBatch, ...errorResponses }
@@ -88,14 +82,18 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     if (errors.length > 0) throw new RequestValidationError(errors)
     const receivedAt = new Date().toISOString()
     const tenants = tenantsOf(request, events)
-    const items = events.map((event, i) => {
-      eventPointer = `/events/${i}`
+    // Every event's record is checked, so one 413 names each event that is too large.
+    const tooLarge: FieldError[] = []
+    const items = []
+    for (let i = 0; i < events.length; i++) {
       try {
-        return prepareEvent(event, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub })
-      } finally {
-        eventPointer = ''
+        items.push(prepareEvent(events[i]!, { tenant: tenants[i]!, requestId: request.id, receivedAt, scrub, recordMaxBytes: opts.recordMaxBytes, pointer: `/events/${i}` }))
+      } catch (err) {
+        if (!(err instanceof RecordTooLargeError)) throw err
+        tooLarge.push(...err.errors)
       }
-    })
+    }
+    if (tooLarge.length > 0) throw new RecordTooLargeError(tooLarge)
     const results = await app.producer.submit(items)
     app.metrics.recordIngest(results)
     return reply.code(202).send({ accepted: results.length, items: receipts.acceptedBatch(results).map(a => ({ ...a, status: 'accepted' as const })) })

@@ -25,7 +25,7 @@ t.test('pages by seq range with reads ahead: every row once, in order, across ga
   const seqs = [1, 2, 3, 4, 13, 14, 15, 16, 17, 30]
   await addRows(db, 'a', seqs)
   await addRows(db, 'b', [5, 6, 7]) // another tenant's rows in the gap are not this tenant's
-  const reader = new PgLogReader(db, 3, 2)
+  const reader = new PgLogReader(db, { pageSize: 3, readAhead: 2 })
 
   const pages = await readAll(reader, 'a', 1, 30)
   t.same(pages.flat(), seqs, 'all rows, in order, none twice')
@@ -37,14 +37,14 @@ t.test('pages by seq range with reads ahead: every row once, in order, across ga
 t.test('a to_seq far past the end costs a query, not a page per range', async t => {
   const db = openDatabase(t, await createTestDatabase(t))
   await addRows(db, 'a', [1, 2, 3, 4, 5])
-  const reader = new PgLogReader(db, 2, 2)
+  const reader = new PgLogReader(db, { pageSize: 2, readAhead: 2 })
   t.same((await readAll(reader, 'a', 1, Number.MAX_SAFE_INTEGER)).flat(), [1, 2, 3, 4, 5])
 })
 
 t.test('a caller that stops early leaves no unhandled read behind', async t => {
   const db = openDatabase(t, await createTestDatabase(t))
   await addRows(db, 'a', Array.from({ length: 50 }, (_, i) => i + 1))
-  const reader = new PgLogReader(db, 5, 3)
+  const reader = new PgLogReader(db, { pageSize: 5, readAhead: 3 })
   for await (const page of reader.records('a', 1, 50)) {
     t.same(page.map(r => r.seq), [1, 2, 3, 4, 5])
     break

@@ -45,6 +45,14 @@ export interface Config {
   healthMaxQueueLagSeconds: number
   healthMaxDeadLetters: number
   healthMaxCheckpointAgeSeconds: number
+  /** Connections of the separate pool for whole-log reads (verify, export). */
+  readPoolMax: number
+  /** Verifications at a time per tenant. */
+  readVerifyPerTenant: number
+  /** Exports at a time per tenant. */
+  readExportPerTenant: number
+  /** Verifications and exports at a time over all tenants, per API instance. */
+  readMaxConcurrent: number
 }
 
 export class ConfigError extends Error {
@@ -158,7 +166,11 @@ export function loadConfig (env: Env = process.env): Config {
     workerMetricsPort: int(env, 'WORKER_METRICS_PORT', 9465, 0, 65535),
     healthMaxQueueLagSeconds: int(env, 'HEALTH_MAX_QUEUE_LAG_SECONDS', 60, 1, 86_400),
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
-    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30)
+    healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
+    readPoolMax: int(env, 'READ_POOL_MAX', 3, 1, 100),
+    readVerifyPerTenant: int(env, 'READ_VERIFY_PER_TENANT', 1, 1, 100),
+    readExportPerTenant: int(env, 'READ_EXPORT_PER_TENANT', 2, 1, 100),
+    readMaxConcurrent: int(env, 'READ_MAX_CONCURRENT', 4, 1, 1000)
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
   return config

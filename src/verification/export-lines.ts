@@ -26,7 +26,7 @@ export async function * exportLines (reader: PgLogReader, options: ExportOptions
   // Without an explicit end, checkpoints beyond the rows are exported too: they reveal a cut
   // tail. They are read in pages alongside the rows, never all at once.
   const checkpoints = new CheckpointCursor(reader.checkpoints(options.tenant, fromSeq - 1, options.toSeq ?? Number.MAX_SAFE_INTEGER))
-  const pause = eventLoopYielder()
+  const { pause, close: leave } = eventLoopYielder()
   try {
     // At most `max` lines at a time, so a long run of checkpoints is sent in pieces.
     const checkpointsUpTo = async (size: number, max = Number.MAX_SAFE_INTEGER): Promise<string> => {
@@ -62,6 +62,7 @@ export async function * exportLines (reader: PgLogReader, options: ExportOptions
     }
     yield line({ type: 'end', records })
   } finally {
+    leave()
     await checkpoints.close()
   }
 }

@@ -41,7 +41,7 @@ export async function verifyStoredLog (reader: PgLogReader, options: VerifyStore
   // its size (where its root is compared), so neither memory nor a single turn of the event
   // loop grows with their number. Beyond toSeq (none given) one more is enough to show a cut tail.
   const checkpoints = new CheckpointCursor(reader.checkpoints(tenant, fromSeq - 1, options.toSeq ?? Number.MAX_SAFE_INTEGER))
-  const pause = eventLoopYielder()
+  const { pause, close: leave } = eventLoopYielder()
   const feedCheckpoints = async (upTo: number): Promise<void> => {
     for (let c = await checkpoints.nextUpTo(upTo); c !== undefined; c = await checkpoints.nextUpTo(upTo)) {
       verifier.addCheckpoint(c)
@@ -72,6 +72,7 @@ export async function verifyStoredLog (reader: PgLogReader, options: VerifyStore
       if (next !== undefined) verifier.addCheckpoint(next)
     }
   } finally {
+    leave()
     await checkpoints.close()
   }
   return verifier.finish()

@@ -1,6 +1,6 @@
 import t from 'tap'
 import pg from 'pg'
-import { buildTestApp, testConfig, waitFor } from '../helper.js'
+import { ADMIN_AUTH, buildTestApp, testConfig, waitFor } from '../helper.js'
 
 // Whole-log reads are held in place by a lock on the checkpoints table (each reads it
 // early), so "still running" is a fact the test controls, not a matter of timing.
@@ -68,4 +68,36 @@ t.test('per-tenant limits on verify and export: 429 with Retry-After beyond, oth
   t.equal(again.statusCode, 200, 'slots are given back when reads end')
   const exportAgain = await Promise.all([1, 2].map(() => app.inject({ method: 'GET', url: '/audit-events/export?tenant=beta' })))
   t.same(exportAgain.map(r => r.statusCode), [200, 200], 'export slots are given back when streams end')
+})
+
+t.test('an export whose client goes away gives its slot back', async (t) => {
+  const config = await testConfig(t, { READ_POOL_MAX: '6' })
+  const app = await buildTestApp(t, config)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/audit-events/export?tenant=alpha`
+  const locker = new pg.Client({ connectionString: config.databaseUrl })
+  await locker.connect()
+  t.teardown(() => locker.end())
+  await locker.query('BEGIN')
+  await locker.query('LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE')
+
+  // Both exports send their header line, then wait on the lock; their clients hang up.
+  const aborts = [new AbortController(), new AbortController()]
+  for (const abort of aborts) {
+    const res = await fetch(url, { headers: ADMIN_AUTH, signal: abort.signal })
+    t.equal(res.status, 200)
+  }
+  const third = await fetch(url, { headers: ADMIN_AUTH })
+  t.equal(third.status, 429, 'both slots are taken')
+  await third.arrayBuffer()
+  for (const abort of aborts) abort.abort()
+  await waitFor(async () => {
+    const res = await fetch(url, { headers: ADMIN_AUTH, signal: AbortSignal.timeout(200) }).catch(() => undefined)
+    if (res === undefined) return undefined
+    res.body?.cancel().catch(() => {})
+    return res.status === 200 ? true : undefined
+  }, { what: 'an export slot to be given back after its client left' })
+  await locker.query('ROLLBACK')
+  t.pass('a new export is admitted while the abandoned ones still wait on the lock')
 })

@@ -1,6 +1,6 @@
 /** The bench's own knobs (all from the environment); the service's knobs pass through to it. */
 export interface BenchOptions {
-  /** Figures to measure (BENCH_FIGURES=1,2,...; 6 needs 3's rows, 5 rides on 4; 7 is always read; 8 is filtered reads). */
+  /** Figures to measure (BENCH_FIGURES=1,2,...; 6 needs 3's rows, 5 rides on 4; 7 is always read; 8 is filtered reads; 9 is /health under whole-log reads). */
   figures: Set<number>
   /** Events in the tenant that figure 8 searches (BENCH_READ_ROWS, default 1,000,000). */
   readRows: number
@@ -29,6 +29,9 @@ export interface BenchOptions {
   queuePrefix: string
   /** Keep the audit_bench database after the run (it is dropped by default: it grows to a few GB). */
   keepDatabase: boolean
+  /** Figure 9: rows and signed checkpoints of the tenant verified and exported under a /health probe. */
+  heavyRows: number
+  heavyCheckpoints: number
 }
 
 type Env = Record<string, string | undefined>
@@ -43,8 +46,8 @@ function int (env: Env, name: string, fallback: number, min = 1): number {
 
 export function readBenchOptions (env: Env = process.env): BenchOptions {
   const runs = int(env, 'BENCH_RUNS', 3)
-  const figures = new Set((env.BENCH_FIGURES || '1,2,3,4,5,6,8').split(',').map(f => Number(f.trim())))
-  for (const f of figures) if (!Number.isInteger(f) || f < 1 || f > 8) throw new Error(`BENCH_FIGURES: unknown figure ${f}`)
+  const figures = new Set((env.BENCH_FIGURES || '1,2,3,4,5,6,8,9').split(',').map(f => Number(f.trim())))
+  for (const f of figures) if (!Number.isInteger(f) || f < 1 || f > 9) throw new Error(`BENCH_FIGURES: unknown figure ${f}`)
   if (figures.has(6)) figures.add(3)
   if (figures.has(5)) figures.add(4)
   if (figures.has(4)) figures.add(5)
@@ -68,6 +71,8 @@ export function readBenchOptions (env: Env = process.env): BenchOptions {
     redisUrl: env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
     database: 'audit_bench',
     queuePrefix: 'bench',
-    keepDatabase: env.BENCH_KEEP_DB === '1'
+    keepDatabase: env.BENCH_KEEP_DB === '1',
+    heavyRows: int(env, 'BENCH_HEAVY_ROWS', 1_000_000),
+    heavyCheckpoints: int(env, 'BENCH_HEAVY_CHECKPOINTS', 50_000)
   }
 }

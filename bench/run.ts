@@ -25,6 +25,7 @@ import { measureIngest } from './measure-ingest.js'
 import { measureSustained } from './measure-sustained.js'
 import { measureVerification } from './measure-verification.js'
 import { measureReads } from './measure-reads.js'
+import { measureHeavyReads } from './measure-heavy-reads.js'
 import { peakRss } from './peak-rss.js'
 import { repoRoot } from './repo-root.js'
 import { sampleEvent } from './sample-event.js'
@@ -172,6 +173,11 @@ try {
     results.reads = { rows: options.readRows, queries: queries.map(({ plan: _plan, ...q }) => ({ ...q, plan: '' })) }
     if (!options.keepDatabase) await dropDatabase(options.pgAdminUrl, `${options.database}_reads`).catch(() => {})
   }
+
+  if (figures.has(9)) {
+    log(`figure 9: /health/live under two verifies and two exports of ${options.heavyRows} rows, ${options.heavyCheckpoints} checkpoints`)
+    results.heavyReads = await measureHeavyReads(ctx)
+  }
 } finally {
   await stopAllChildren()
   await deleteKeysByPrefix(redis, options.queuePrefix).catch(() => {})
@@ -187,7 +193,7 @@ const date = started.toISOString().slice(0, 10)
 const dir = join(root, 'bench', 'results')
 mkdirSync(dir, { recursive: true })
 // A partial run (BENCH_FIGURES) never overwrites the day's full results.
-const partial = [1, 2, 3, 4, 5, 6, 8].some(f => !figures.has(f)) ? `-figures-${[...figures].sort().join('')}` : ''
+const partial = [1, 2, 3, 4, 5, 6, 8, 9].some(f => !figures.has(f)) ? `-figures-${[...figures].sort().join('')}` : ''
 const file = join(dir, `${date}${partial}.json`)
 // Secrets and local paths stay out of a file meant to be committed.
 const { signingKey: _key, signingKeyFile: _keyFile, databaseUrl: _db, redisUrl: _redis, devKeyDir: _dir, ...rest } = config

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { errorHandler } from './http/error-handler.js'
 import { registerJsonBodyParser } from './http/json-body-parser.js'
+import { ReadLimiter } from './http/read-limiter.js'
 import { genReqId } from './http/request-id.js'
 import { createValidatorCompiler } from './http/validator-compiler.js'
 import databasePlugin from './plugins/database.js'
@@ -70,7 +71,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   // Shared schemas become named OpenAPI components; routes use the same objects inline.
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin)
-  await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
+  await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4, readPoolMax: config.readPoolMax })
   await app.register(queuePlugin, { config })
   await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   // Before auth: its address check runs before a key lookup can reach the database.
@@ -116,11 +117,16 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     recordMaxBytes: config.recordMaxBytes
   })
   const logRoutes = { defaultTenant: config.defaultTenant, originPrefix: config.logOrigin }
-  await app.register(exportRoutes, logRoutes)
+  const readLimiter = new ReadLimiter({
+    perTenant: { verify: config.readVerifyPerTenant, export: config.readExportPerTenant },
+    total: config.readMaxConcurrent,
+    retryAfterSeconds: 5
+  })
+  await app.register(exportRoutes, { ...logRoutes, readLimiter })
   await app.register(readRoutes, { defaultTenant: config.defaultTenant })
   await app.register(checkpointRoutes, logRoutes)
   await app.register(proofRoutes, logRoutes)
-  await app.register(verifyRoutes, logRoutes)
+  await app.register(verifyRoutes, { ...logRoutes, readLimiter })
   await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
   await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
   await app.register(deadLetterRoutes)

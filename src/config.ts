@@ -70,6 +70,14 @@ export interface Config {
   jobMaxBytes: number
   /** Shared by API and worker: when set, each job carries an HMAC-SHA256 of its payload, and the worker dead-letters jobs without a valid one. */
   jobHmacKey: string | undefined
+  /** Connections of the separate pool for whole-log reads (verify, export). */
+  readPoolMax: number
+  /** Verifications at a time per tenant. */
+  readVerifyPerTenant: number
+  /** Exports at a time per tenant. */
+  readExportPerTenant: number
+  /** Verifications and exports at a time over all tenants, per API instance. */
+  readMaxConcurrent: number
 }
 
 export class ConfigError extends Error {
@@ -233,7 +241,11 @@ export function loadConfig (env: Env = process.env): Config {
     // list, so no event within the body limit is refused for its record alone.
     recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 2 * int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024), 1024, 128 * 1024 * 1024),
     jobMaxBytes: int(env, 'JOB_MAX_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
-    jobHmacKey: jobHmacKey(env)
+    jobHmacKey: jobHmacKey(env),
+    readPoolMax: int(env, 'READ_POOL_MAX', 3, 1, 100),
+    readVerifyPerTenant: int(env, 'READ_VERIFY_PER_TENANT', 1, 1, 100),
+    readExportPerTenant: int(env, 'READ_EXPORT_PER_TENANT', 2, 1, 100),
+    readMaxConcurrent: int(env, 'READ_MAX_CONCURRENT', 4, 1, 1000)
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

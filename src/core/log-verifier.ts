@@ -1,5 +1,6 @@
 import { chainHash } from './chain-hash.js'
 import { checkRecordContent, type RecordProblem } from './check-record-content.js'
+import { CheckpointQueue } from './checkpoint-queue.js'
 import { CompactRange } from './compact-range.js'
 import { GENESIS_HASH } from './genesis-hash.js'
 import { leafHash } from './leaf-hash.js'
@@ -28,7 +29,7 @@ export class LogVerifier {
   readonly #verifiers: readonly ParsedVerifierKey[]
   readonly #endSeq: number | undefined
   readonly #range: CompactRange
-  readonly #pending: Pending[] = []
+  readonly #pending = new CheckpointQueue<Pending>()
   readonly #windowStart: number
   #prevHash: Buffer
   #nextSeq: number
@@ -81,8 +82,8 @@ export class LogVerifier {
     this.#prevHash = hash // our own buffer: callers may recycle theirs
     this.#nextSeq = seq + 1
     this.#checked++
-    while (this.#error === null && this.#pending[0] !== undefined && this.#pending[0].size === seq) {
-      this.#settle(this.#pending.shift() as Pending)
+    while (this.#error === null && this.#pending.peek()?.size === seq) {
+      this.#settle(this.#pending.shift()!)
     }
   }
 
@@ -99,9 +100,8 @@ export class LogVerifier {
     const read = readCheckpointNote(c, this.#origin, this.#verifiers)
     const entry: Pending = isProblem(read) ? { size: c.size, problem: read } : { size: read.size, root: read.rootHash }
     if (entry.size > this.#range.size) {
-      // Kept sorted so addRecord only ever looks at the head.
-      const at = this.#pending.findIndex((p) => p.size > entry.size)
-      this.#pending.splice(at < 0 ? this.#pending.length : at, 0, entry)
+      // A heap, so addRecord only ever looks at the smallest size.
+      this.#pending.push(entry)
     } else {
       this.#settle(entry)
     }
@@ -115,7 +115,7 @@ export class LogVerifier {
 
   finish(): VerifyResult {
     const last = this.#nextSeq - 1
-    const next = this.#pending[0]
+    const next = this.#pending.peek()
     if (this.#error === null && next !== undefined) {
       if (next.problem !== undefined) this.#fail(next.size, next.problem.kind, next.problem.detail)
       else this.#fail(last + 1, 'truncated', `log ends at seq ${last} but a checkpoint covers size ${next.size}`)

@@ -5,21 +5,33 @@ import { createDatabase, type Database } from '../store/database.js'
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>
+    /** A small pool of its own for whole-log reads, so they never take the API's connections. */
+    readDb: Kysely<Database>
   }
 }
 
 export interface DatabasePluginOptions {
   connectionString: string
   connectionTimeoutMillis: number
+  readPoolMax: number
 }
 
-/** Shared PostgreSQL access (Kysely over a pg pool), closed with the app. */
+/** Shared PostgreSQL access (Kysely over pg pools), closed with the app. */
 export default fp<DatabasePluginOptions>(async (app, opts) => {
   const db = createDatabase({
     connectionString: opts.connectionString,
     connectionTimeoutMillis: opts.connectionTimeoutMillis,
     applicationName: 'audit-service-api'
   })
+  // Reads wait here for one another (each keeps up to 3 queries in flight), so their wait
+  // for a connection may take longer than a fresh connection should.
+  const readDb = createDatabase({
+    connectionString: opts.connectionString,
+    max: opts.readPoolMax,
+    connectionTimeoutMillis: Math.max(opts.connectionTimeoutMillis, 10_000),
+    applicationName: 'audit-service-api-reads'
+  })
   app.decorate('db', db)
-  app.addHook('onClose', async () => { await db.destroy() })
+  app.decorate('readDb', readDb)
+  app.addHook('onClose', async () => { await Promise.all([db.destroy(), readDb.destroy()]) })
 }, { name: 'database' })

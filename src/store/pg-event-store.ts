@@ -135,7 +135,7 @@ async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]): 
 
 // One statement per batch: arrays in, unnest, and the jsonb copy and query columns derived
 // by PostgreSQL from the canonical bytes, so the record crosses the wire once.
-async function insertRows (trx: Kysely<Database>, tenant: string, rows: Row[]): Promise<void> {
+export async function insertRows (trx: Kysely<Database>, tenant: string, rows: Row[]): Promise<void> {
   await sql`
     INSERT INTO audit_events (tenant, seq, id, prev_hash, hash, canonical, content_digest, tree_nodes,
       record, occurred_at, received_at, action, actor_type, actor_id, target_type, target_id, outcome, request_id)

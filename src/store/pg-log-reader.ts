@@ -21,15 +21,39 @@ export interface StoredCheckpointRow {
  * Reads a tenant's log for verification, export and proofs. Rows come in keyset pages, so
  * memory stays constant however long the log is.
  */
+interface Page {
+  rows: StoredRecordRow[]
+  /** Whether the byte bound left rows of the range out. */
+  cut: boolean
+}
+
+export interface PgLogReaderOptions {
+  /** Most rows in a page (a seq range). */
+  pageSize?: number
+  /** Pages read ahead, on other connections, while the caller works on one. */
+  readAhead?: number
+  /**
+   * A page stops once its rows' canonical bytes pass this (the first row always comes): a
+   * page of large records must not cost seconds of parsing, hashing or memory in one go.
+   */
+  pageBytes?: number
+  /** Checkpoints per page. */
+  checkpointPageSize?: number
+}
+
 export class PgLogReader {
   readonly #db: Kysely<Database>
   readonly #pageSize: number
   readonly #readAhead: number
+  readonly #pageBytes: number
+  readonly #checkpointPageSize: number
 
-  constructor (db: Kysely<Database>, pageSize = 2000, readAhead = 2) {
+  constructor (db: Kysely<Database>, options: PgLogReaderOptions = {}) {
     this.#db = db
-    this.#pageSize = pageSize
-    this.#readAhead = readAhead
+    this.#pageSize = options.pageSize ?? 2000
+    this.#readAhead = options.readAhead ?? 2
+    this.#pageBytes = options.pageBytes ?? 1024 * 1024
+    this.#checkpointPageSize = options.checkpointPageSize ?? 500
   }
 
   async headSize (tenant: string): Promise<number> {
@@ -39,22 +63,32 @@ export class PgLogReader {
 
   /**
    * Pages of rows in seq order, by seq range (`pageSize` seqs each: a chain's seqs are dense,
-   * and a missing row only makes its page shorter, for the verifier to report). Ranges are
-   * known up front, so the next `readAhead` pages are already being read, by other
-   * connections, while the caller works on this one: PostgreSQL (which also compares each
-   * jsonb copy) and the caller's hashing overlap instead of taking turns.
+   * and a missing row only makes its page shorter, for the verifier to report), each cut
+   * where its bytes pass `pageBytes`. The next `readAhead` ranges are already being read, by
+   * other connections, while the caller works on this one: PostgreSQL (which also compares
+   * each jsonb copy) and the caller's hashing overlap instead of taking turns. A page cut by
+   * its bytes drops the reads ahead of it and goes on right after its last row.
    */
   async * records (tenant: string, fromSeq: number, toSeq: number, withRecord = false): AsyncGenerator<StoredRecordRow[]> {
-    const page = (from: number): Promise<StoredRecordRow[]> => this.#db.selectFrom('audit_events')
-      .select(['seq', 'canonical', 'prev_hash', 'hash',
-        sql<boolean>`(convert_from(canonical, 'UTF8')::jsonb = record)`.as('json_ok'),
-        // Only exports carry the jsonb copy: verification compares it inside PostgreSQL.
-        withRecord ? 'record' : sql<null>`null`.as('record')])
-      .where('tenant', '=', tenant)
-      .where('seq', '>=', from)
-      .where('seq', '<=', Math.min(toSeq, from + this.#pageSize - 1))
-      .orderBy('seq')
-      .execute()
+    // The running byte count sees only the sizes (octet_length reads no TOASTed value); the
+    // jsonb comparison and the copy are computed for the rows kept.
+    const page = async (from: number): Promise<Page> => {
+      const to = Math.min(toSeq, from + this.#pageSize - 1)
+      const { rows } = await sql<StoredRecordRow & { in_range?: number }>`
+        SELECT e.seq, e.canonical, e.prev_hash, e.hash,
+          (convert_from(e.canonical, 'UTF8')::jsonb = e.record) AS json_ok,
+          ${withRecord ? sql`e.record` : sql`null`} AS record, p.in_range
+        FROM (
+          SELECT seq, sum(octet_length(canonical)) OVER (ORDER BY seq) - octet_length(canonical) AS before,
+            count(*) OVER () AS in_range
+          FROM audit_events WHERE tenant = ${tenant} AND seq >= ${from} AND seq <= ${to}
+        ) p
+        JOIN audit_events e ON e.tenant = ${tenant} AND e.seq = p.seq
+        WHERE p.before < ${this.#pageBytes}
+        ORDER BY e.seq`.execute(this.#db)
+      const cut = rows.length > 0 && rows.length < rows[0]!.in_range!
+      return { rows, cut }
+    }
     // The first stored seq at or after `from` (up to toSeq): where reading resumes after an
     // empty range, so a gap of any length, or a to_seq far past the end, costs one query.
     const firstFrom = async (from: number): Promise<number | undefined> => {
@@ -63,7 +97,7 @@ export class PgLogReader {
         .orderBy('seq').limit(1).executeTakeFirst()
       return row?.seq
     }
-    let pending: Array<{ from: number, rows: Promise<StoredRecordRow[]> }> = []
+    let pending: Array<{ from: number, rows: Promise<Page> }> = []
     let next: number | undefined = fromSeq
     const fill = () => {
       while (next !== undefined && pending.length <= this.#readAhead && next <= toSeq) {
@@ -71,17 +105,25 @@ export class PgLogReader {
         next += this.#pageSize
       }
     }
+    const dropAhead = () => {
+      for (const p of pending) p.rows.catch(() => {})
+      pending = []
+    }
     try {
       for (fill(); pending.length > 0; fill()) {
         const { from, rows } = pending.shift()!
-        const found = await rows
+        const { rows: found, cut } = await rows
         if (found.length > 0) {
+          // Cut by its bytes, rows remain in its range: the reads ahead start too far on.
+          if (cut) {
+            dropAhead()
+            next = found[found.length - 1]!.seq + 1
+          }
           yield found
           continue
         }
         // An empty range: drop the reads behind it and go on from the next row there is.
-        for (const p of pending) p.rows.catch(() => {})
-        pending = []
+        dropAhead()
         next = await firstFrom(from)
       }
     } finally {
@@ -90,11 +132,19 @@ export class PgLogReader {
     }
   }
 
-  /** Checkpoints with fromSize <= size <= toSize, ascending. */
-  async checkpoints (tenant: string, fromSize: number, toSize: number): Promise<StoredCheckpointRow[]> {
-    return await this.#db.selectFrom('checkpoints').select(['size', 'note'])
-      .where('tenant', '=', tenant).where('size', '>=', fromSize).where('size', '<=', toSize)
-      .orderBy('size').execute()
+  /**
+   * Checkpoints with fromSize <= size <= toSize, ascending, in keyset pages: a tenant signs
+   * up to 8,640 a day, so they are read as the verifier advances, never all at once.
+   */
+  async * checkpoints (tenant: string, fromSize: number, toSize: number): AsyncGenerator<StoredCheckpointRow[]> {
+    for (let from = fromSize; from <= toSize;) {
+      const rows = await this.#db.selectFrom('checkpoints').select(['size', 'note'])
+        .where('tenant', '=', tenant).where('size', '>=', from).where('size', '<=', toSize)
+        .orderBy('size').limit(this.#checkpointPageSize).execute()
+      if (rows.length > 0) yield rows
+      if (rows.length < this.#checkpointPageSize) return
+      from = rows[rows.length - 1]!.size + 1
+    }
   }
 
   /** Hashes of perfect subtrees, read from the rows that completed them (O(log n) point reads). */

@@ -69,7 +69,7 @@ export class BackgroundVerifier {
     this.#options = options
     this.#pageRows = options.pageRows ?? 1000
     // No read-ahead: one connection, one page at a time.
-    this.#reader = new PgLogReader(options.db, this.#pageRows, 0)
+    this.#reader = new PgLogReader(options.db, { pageSize: this.#pageRows, readAhead: 0 })
   }
 
   /** One run over the tenants; resolves with whether work was left for the next run. */
@@ -139,7 +139,9 @@ export class BackgroundVerifier {
 
   async #advance (tenant: string, state: TenantState, to: number): Promise<void> {
     const { verifier } = state
-    for (const checkpoint of await this.#reader.checkpoints(tenant, state.checkpointsTo + 1, to)) verifier.addCheckpoint(checkpoint)
+    for await (const page of this.#reader.checkpoints(tenant, state.checkpointsTo + 1, to)) {
+      for (const checkpoint of page) verifier.addCheckpoint(checkpoint)
+    }
     state.checkpointsTo = to
     for await (const page of this.#reader.records(tenant, state.verified + 1, to)) {
       for (const row of page) {

@@ -1,6 +1,8 @@
 import { LogVerifier, type VerifyResult } from '../core/log-verifier.js'
 import type { ParsedVerifierKey } from '../core/signed-note.js'
+import { eventLoopYielder } from '../runtime/event-loop-yielder.js'
 import type { PgLogReader } from '../store/pg-log-reader.js'
+import { CheckpointCursor } from './checkpoint-cursor.js'
 
 export interface VerifyStoredLogOptions {
   tenant: string
@@ -35,20 +37,43 @@ export async function verifyStoredLog (reader: PgLogReader, options: VerifyStore
     ...(start && { prevHash: start.prevHash, range: start.range }),
     endSeq: toSeq
   })
-  // Checkpoints are few (one per interval): all of the window's are handed over up front.
-  const checkpointsTo = options.toSeq ?? Number.MAX_SAFE_INTEGER
-  for (const checkpoint of await reader.checkpoints(tenant, fromSeq - 1, checkpointsTo)) verifier.addCheckpoint(checkpoint)
-  for await (const page of reader.records(tenant, fromSeq, toSeq)) {
-    if (verifier.failed) break
-    for (const row of page) {
-      verifier.addRecord({
-        seq: row.seq,
-        canonical: row.canonical,
-        prevHash: row.prev_hash,
-        hash: row.hash,
-        ...(!row.json_ok && { contentMismatch: 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)' })
-      })
+  // Checkpoints come with the rows, in size order: each is handed over when the log reaches
+  // its size (where its root is compared), so neither memory nor a single turn of the event
+  // loop grows with their number. Beyond toSeq (none given) one more is enough to show a cut tail.
+  const checkpoints = new CheckpointCursor(reader.checkpoints(tenant, fromSeq - 1, options.toSeq ?? Number.MAX_SAFE_INTEGER))
+  const { pause, close: leave } = eventLoopYielder()
+  const feedCheckpoints = async (upTo: number): Promise<void> => {
+    for (let c = await checkpoints.nextUpTo(upTo); c !== undefined; c = await checkpoints.nextUpTo(upTo)) {
+      verifier.addCheckpoint(c)
+      const turn = pause()
+      if (turn !== undefined) await turn
     }
+  }
+  try {
+    await feedCheckpoints(fromSeq - 1)
+    for await (const page of reader.records(tenant, fromSeq, toSeq)) {
+      for (const row of page) {
+        if (verifier.failed) break
+        verifier.addRecord({
+          seq: row.seq,
+          canonical: row.canonical,
+          prevHash: row.prev_hash,
+          hash: row.hash,
+          ...(!row.json_ok && { contentMismatch: 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)' })
+        })
+        if (checkpoints.nextSize !== undefined && checkpoints.nextSize <= row.seq) await feedCheckpoints(row.seq)
+        const turn = pause()
+        if (turn !== undefined) await turn
+      }
+      if (verifier.failed) break
+    }
+    if (!verifier.failed) {
+      const next = await checkpoints.nextUpTo(Number.MAX_SAFE_INTEGER)
+      if (next !== undefined) verifier.addCheckpoint(next)
+    }
+  } finally {
+    leave()
+    await checkpoints.close()
   }
   return verifier.finish()
 }

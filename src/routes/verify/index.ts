@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { logOrigin } from '../../checkpoints/log-origin.js'
 import { auditOwnAccess } from '../../http/audit-own-access.js'
 import { tenantFor } from '../../http/tenant-for.js'
+import type { FastifyRequest } from 'fastify'
+import type { Static } from 'typebox'
+import type { ReadLimiter } from '../../http/read-limiter.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { VerifyQuery, VerifyResponse } from '../../schemas/verification.js'
@@ -10,23 +13,33 @@ import { verifyStoredLog } from '../../verification/verify-stored-log.js'
 export interface VerifyRoutesOptions {
   defaultTenant: string
   originPrefix: string
+  readLimiter: ReadLimiter
 }
 
 const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app, opts) => {
-  const reader = new PgLogReader(app.db)
+  const reader = new PgLogReader(app.readDb)
 
   app.get('/verify', {
     config: { scope: 'events:read' },
     schema: {
       operationId: 'verifyLog',
       summary: 'Recompute a tenant\'s log and check it against the signed checkpoints',
-      description: 'Streams through the rows in constant memory: canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
+      description: 'Streams through the rows in constant memory (checkpoints read alongside them, the event loop free every few ms), on a small pool of its own; one run per tenant at a time (`READ_VERIFY_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After. Checks the canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
       tags: ['verification'],
       querystring: VerifyQuery,
-      response: { 200: VerifyResponse, 400: ErrorResponse }
+      response: { 200: VerifyResponse, 400: ErrorResponse, 429: ErrorResponse }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    const release = opts.readLimiter.acquire(tenant, 'verify')
+    try {
+      return await verify(request, tenant)
+    } finally {
+      release()
+    }
+  })
+
+  const verify = async (request: FastifyRequest<{ Querystring: Static<typeof VerifyQuery> }>, tenant: string) => {
     // A long log takes longer than the idle-socket timeout to recompute, and nothing is sent
     // until the answer is known: this connection may stay quiet as long as the work runs.
     if (typeof request.raw.socket?.setTimeout === 'function') request.raw.socket.setTimeout(0)
@@ -42,7 +55,7 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
       from_seq: request.query.from_seq ?? 1, to_seq: request.query.to_seq ?? null, valid: result.valid, checked: result.checked, first_error: result.first_error
     })
     return result
-  })
+  }
 }
 
 export default verifyRoutes

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { runChild, startChild, type ChildService } from './child-service.js'
-import { API_NODE_FLAGS } from '../src/runtime/api-node-flags.js'
+import { API_NODE_FLAGS } from '../src/api-node-flags.js'
 import type { BenchContext } from './bench-context.js'
 import { waitUntil } from './wait-until.js'
 

@@ -1,8 +1,8 @@
 import pg from 'pg'
-import { canonicalBytes } from '../src/core/canonical-json.js'
-import { chainHash, genesisHash } from '../src/core/chain-hash.js'
-import { leafHash } from '../src/core/leaf-hash.js'
-import { LogVerifier } from '../src/core/log-verifier.js'
+import { canonicalBytes } from '../src/core/json/index.js'
+import { chainHash, genesisHash } from '../src/core/chain/index.js'
+import { leafHash } from '../src/core/merkle/index.js'
+import { LogVerifier } from '../src/core/verify/index.js'
 import type { BenchContext } from './bench-context.js'
 
 export interface VerificationRun {

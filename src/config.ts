@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { ORIGIN } from './core/format-checkpoint.js'
-import { parseScrubPatterns } from './core/parse-scrub-patterns.js'
+import { ORIGIN } from './core/checkpoint/index.js'
+import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
 import { SERVICE_ROLE_NAME } from './store/service-role.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { loggerOptions } from './logger.js'
-import { limitHeapGrowth } from './runtime/limit-heap-growth.js'
+import { limitHeapGrowth } from './limit-heap-growth.js'
 
 /** API process entry: config, logger, graceful shutdown, listen. */
 export async function main (): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { API_NODE_FLAGS } from '../src/runtime/api-node-flags.js'
+import { API_NODE_FLAGS } from '../src/api-node-flags.js'
 
 // The flags size V8's heap at start-up, so every launcher of the API must pass them itself: a
 // launcher that forgets them still works, only with a larger heap, which no other test notices.

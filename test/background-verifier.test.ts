@@ -1,6 +1,6 @@
 import pg from 'pg'
 import t from 'tap'
-import { canonicalJson } from '../src/core/canonical-json.js'
+import { canonicalJson } from '../src/core/json/index.js'
 import { freePort } from './faults/free-port.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from './helper.js'
 

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely'
-import { sql } from 'kysely'
-import { chainHash, genesisHash } from '../src/core/chain-hash.js'
-import { CompactRange, leafHash } from '../src/core/merkle.js'
+import { type Kysely, sql } from 'kysely'
+import { chainHash, genesisHash } from '../src/core/chain/index.js'
+import { CompactRange, leafHash } from '../src/core/merkle/index.js'
 import type { Database } from '../src/store/database.js'
 
 /**

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createDatabase, type Database } from '../src/store/database.js'
 import { migrateToLatest } from '../src/store/migrate-to-latest.js'
-import { createWorker } from '../workers/create-worker.js'
+import { createWorker } from '../src/worker/create-worker.js'
 
 type Test = { teardown: (fn: () => unknown) => void }
 

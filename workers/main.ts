@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
-import { limitHeapGrowth } from '../src/runtime/limit-heap-growth.js'
-import { createWorker } from './create-worker.js'
+import { limitHeapGrowth } from '../src/limit-heap-growth.js'
+import { createWorker } from '../src/worker/create-worker.js'
 
 /** Worker process entry: config, logger, graceful shutdown. Mirrors src/server.ts. */
 export async function main (): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { uuidV7 } from '../core/uuid-v7.js'
+import { uuidV7 } from '../ingest/uuid-v7.js'
 import type { Database } from '../store/database.js'
 import { generateApiKey } from './api-key.js'
 import type { Scope } from './scopes.js'

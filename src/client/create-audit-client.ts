@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import { uuidV7 } from '../core/uuid-v7.js'
+import { uuidV7 } from '../ingest/uuid-v7.js'
 import type { AcceptedEvent, AuditEventInput } from '../schemas/audit-event.js'
 
 export type AuditEvent = Static<typeof AuditEventInput>

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { migrate } from './migrate.js'
-import { API_NODE_FLAGS } from '../runtime/api-node-flags.js'
+import { API_NODE_FLAGS } from '../api-node-flags.js'
 
 /**
  * `audit-service start`: migrations first, then the API and the worker as two processes (the

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { processIo, type CommandIo } from './command-io.js'
-import { parseVerifierKey } from '../core/signed-note.js'
+import { parseVerifierKey } from '../core/note/index.js'
 import { ProofCheckError } from '../proofs/proof-check-error.js'
 import { readNoteInput, readProofInput, readRecordInput } from '../proofs/read-proof-input.js'
 import { verifyConsistencyDocument } from '../proofs/verify-consistency-document.js'

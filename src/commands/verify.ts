@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { parseVerifierKey } from '../core/signed-note.js'
+import { parseVerifierKey } from '../core/note/index.js'
 import { verifyExport } from '../verification/verify-export.js'
 
 const usage = `usage: audit-service verify <export.ndjson> --key <verifier key> [--key ...] [--origin <origin>] [--json]

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { processIo, type CommandIo } from './command-io.js'
-import { parseVerifierKey } from '../core/signed-note.js'
+import { parseVerifierKey } from '../core/note/index.js'
 import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
 import { witnessStep } from '../proofs/witness-step.js'
 

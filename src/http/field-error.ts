@@ -1,4 +1,4 @@
-import { escapePointerToken } from '../core/json-pointer.js'
+import { escapePointerToken } from '../core/json/index.js'
 
 /** One thing wrong with a request, as the API reports it. */
 export interface FieldError {

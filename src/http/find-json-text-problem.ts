@@ -1,4 +1,4 @@
-import { joinPointer } from '../core/json-pointer.js'
+import { joinPointer } from '../core/json/index.js'
 
 /** What a single pass over the raw JSON text can refuse before (or instead of) parsing it. */
 export interface JsonTextProblem {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { scrubSecrets } from '../core/scrub-secrets.js'
+import { scrubSecrets } from '../ingest/scrub-secrets.js'
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 

@@ -22,7 +22,7 @@ export function createWorkerMetrics () {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2000],
       registers: [registry]
     }),
-    // Set by the background verifier only (src/verification/background-verifier.ts). One series
+    // Set by the background verifier only (src/worker/background-verifier.ts). One series
     // per tenant and gauge: fine for tens or hundreds of tenants, not for many thousands.
     verificationValid: new Gauge({
       name: 'audit_last_verification_valid',

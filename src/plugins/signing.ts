@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { loadSigningKey, type SigningKey } from '../signing/load-signing-key.js'
+import { loadSigningKey, type SigningKey } from './load-signing-key.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
-import { parseCheckpoint } from '../core/checkpoint.js'
-import { openNote, type ParsedVerifierKey } from '../core/signed-note.js'
+import { parseCheckpoint } from '../core/checkpoint/index.js'
+import { openNote, type ParsedVerifierKey } from '../core/note/index.js'
 import { ProofCheckError } from './proof-check-error.js'
 
 /** A checkpoint whose signature by a trusted key verified. */

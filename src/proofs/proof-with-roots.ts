@@ -1,5 +1,4 @@
-import { frontierNodes, rootFromNodes, type TreeNode } from '../core/merkle.js'
-import type { NodeReader } from '../core/merkle-proofs.js'
+import { frontierNodes, rootFromNodes, type TreeNode, type NodeReader } from '../core/merkle/index.js'
 
 /**
  * Runs a proof generator (`inclusionProof` or `consistencyProof`, which read once) and also

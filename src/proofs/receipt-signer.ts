@@ -1,8 +1,7 @@
 import { sign, type KeyObject } from 'node:crypto'
-import { logOrigin } from '../checkpoints/log-origin.js'
-import { leafHash } from '../core/leaf-hash.js'
-import { noteKeyId } from '../core/signed-note.js'
-import { batchTree } from './batch-tree.js'
+import { logOrigin } from '../core/checkpoint/index.js'
+import { leafHash, batchTree } from '../core/merkle/index.js'
+import { noteKeyId } from '../core/note/index.js'
 import { formatReceipt, formatReceiptBatch, RECEIPT_V2_HEADER } from './receipt.js'
 
 /** What the producer reports per accepted event (see `IngestResult`). */

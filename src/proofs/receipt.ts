@@ -1,8 +1,5 @@
-import { decodeBase64 } from '../core/decode-base64.js'
-import { leafHash } from '../core/leaf-hash.js'
-import { openNote, NoteVerificationError, type ParsedVerifierKey } from '../core/signed-note.js'
-import { verifyInclusion } from '../core/verify-inclusion.js'
-import { inclusionPathLength } from './batch-tree.js'
+import { decodeBase64, openNote, NoteVerificationError, type ParsedVerifierKey } from '../core/note/index.js'
+import { leafHash, verifyInclusion, inclusionPathLength } from '../core/merkle/index.js'
 
 /** First line of a v1 receipt (one signed note per event; still verified, no longer issued). */
 export const RECEIPT_V1_HEADER = 'audit-service receipt v1'

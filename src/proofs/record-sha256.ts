@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson } from '../core/canonical-json.js'
+import { canonicalJson } from '../core/json/index.js'
 
 /**
  * The part of a record a receipt covers: the record without `seq`, which only the worker

@@ -1,4 +1,4 @@
-import { decodeBase64 } from '../core/decode-base64.js'
+import { decodeBase64 } from '../core/note/index.js'
 
 /** First line of a C2SP tlog-proof (https://c2sp.org/tlog-proof). */
 export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1'

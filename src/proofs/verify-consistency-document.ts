@@ -1,6 +1,5 @@
-import { decodeBase64 } from '../core/decode-base64.js'
-import { verifyConsistency } from '../core/merkle-proofs.js'
-import type { ParsedVerifierKey } from '../core/signed-note.js'
+import { decodeBase64, type ParsedVerifierKey } from '../core/note/index.js'
+import { verifyConsistency } from '../core/merkle/index.js'
 import { openCheckpoint, type OpenedCheckpoint } from './open-checkpoint.js'
 import { ProofCheckError } from './proof-check-error.js'
 

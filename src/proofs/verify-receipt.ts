@@ -1,4 +1,4 @@
-import type { ParsedVerifierKey } from '../core/signed-note.js'
+import type { ParsedVerifierKey } from '../core/note/index.js'
 import { receiptRecordMismatch } from './check-receipt-record.js'
 import { ProofCheckError } from './proof-check-error.js'
 import { openReceipt } from './receipt.js'

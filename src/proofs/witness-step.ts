@@ -1,5 +1,5 @@
-import { verifyConsistency } from '../core/merkle-proofs.js'
-import type { ParsedVerifierKey } from '../core/signed-note.js'
+import { verifyConsistency } from '../core/merkle/index.js'
+import type { ParsedVerifierKey } from '../core/note/index.js'
 import { openCheckpoint, type OpenedCheckpoint } from './open-checkpoint.js'
 import { ProofCheckError } from './proof-check-error.js'
 import { decodeProofHashes } from './verify-consistency-document.js'

@@ -1,4 +1,4 @@
-import type { QueuedEvent } from '../core/audit-record.js'
+import type { QueuedEvent } from '../core/chain/index.js'
 
 /** The only job the queue carries: events to append, possibly for several tenants. */
 export interface AppendJobData {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { QueuedEvent } from '../core/audit-record.js'
+import type { QueuedEvent } from '../core/chain/index.js'
 
 /** Why the worker refuses a job without a valid MAC (the dead-letter reason). */
 export const JOB_MAC_MISMATCH = 'job MAC does not match'

@@ -1,12 +1,10 @@
 import { type Kysely, sql } from 'kysely'
-import type { QueuedEvent } from '../core/audit-record.js'
-import { genesisHash } from '../core/chain-hash.js'
-import { CompactRange } from '../core/merkle.js'
-import { ChainBatch, type KnownEvent, type Row } from './chain-batch.js'
+import { type QueuedEvent, genesisHash, ChainBatch, type KnownEvent, type Row, samePosition, type AppendOutcome, type ChainPosition, type PreparedBatch } from '../core/chain/index.js'
+import { CompactRange } from '../core/merkle/index.js'
 import type { Database } from './database.js'
 import { statisticsStep } from './statistics-step.js'
 import { tenantFilter } from './tenant-filter.js'
-import { samePosition, type AppendOutcome, type ChainHead, type ChainPosition, type Committed, type EventStore, type PreparedBatch } from './event-store.js'
+import type { ChainHead, Committed, EventStore } from './event-store.js'
 
 /**
  * PostgreSQL storage of the per-tenant hash chain and Merkle tree.

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely'
-import { CompactRange, frontierNodes, nodeLocation, type TreeNode } from '../core/merkle.js'
+import { CompactRange, frontierNodes, nodeLocation, type TreeNode } from '../core/merkle/index.js'
 import type { Database } from './database.js'
 
 export interface StoredRecordRow {

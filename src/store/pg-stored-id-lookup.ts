@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { recordSha256 } from '../proofs/record-sha256.js'
-import type { StoredEvent, StoredIdLookup } from '../queue/stored-id-lookup.js'
+import type { StoredEvent, StoredIdLookup } from '../ingest/stored-id-lookup.js'
 import type { Database } from './database.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { PgLogReader } from '../store/pg-log-reader.js'
-import { eventLoopYielder } from '../runtime/event-loop-yielder.js'
+import { eventLoopYielder } from './event-loop-yielder.js'
 import { CheckpointCursor } from './checkpoint-cursor.js'
 import { EXPORT_FORMAT, type ExportLine } from './export-format.js'
 

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { canonicalJson } from '../core/canonical-json.js'
-import { CompactRange } from '../core/merkle.js'
-import { LogVerifier, type VerifyResult } from '../core/log-verifier.js'
-import type { ParsedVerifierKey } from '../core/signed-note.js'
+import { canonicalJson } from '../core/json/index.js'
+import { CompactRange } from '../core/merkle/index.js'
+import { LogVerifier, type VerifyResult } from '../core/verify/index.js'
+import type { ParsedVerifierKey } from '../core/note/index.js'
 import { EXPORT_FORMAT, type ExportLine } from './export-format.js'
 
 export interface VerifyExportOptions {

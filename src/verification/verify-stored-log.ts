@@ -1,6 +1,6 @@
-import { LogVerifier, type VerifyResult } from '../core/log-verifier.js'
-import type { ParsedVerifierKey } from '../core/signed-note.js'
-import { eventLoopYielder } from '../runtime/event-loop-yielder.js'
+import { LogVerifier, type VerifyResult } from '../core/verify/index.js'
+import type { ParsedVerifierKey } from '../core/note/index.js'
+import { eventLoopYielder } from './event-loop-yielder.js'
 import type { PgLogReader } from '../store/pg-log-reader.js'
 import { CheckpointCursor } from './checkpoint-cursor.js'
 
@@ -22,7 +22,7 @@ export async function verifyStoredLog (reader: PgLogReader, options: VerifyStore
   const fromSeq = options.fromSeq ?? 1
   const headSize = await reader.headSize(tenant)
   const toSeq = options.toSeq ?? headSize
-  let start: { prevHash: Buffer, range: import('../core/merkle.js').CompactRange } | undefined
+  let start: { prevHash: Buffer, range: import('../core/merkle/index.js').CompactRange } | undefined
   if (fromSeq > 1) {
     start = await reader.stateAfter(tenant, fromSeq - 1)
     if (start === undefined) {

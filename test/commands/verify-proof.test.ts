@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { verifyProof } from '../../src/commands/verify-proof.js'
-import { formatVerifierKey, publicKeyBytes } from '../../src/core/signed-note.js'
+import { formatVerifierKey, publicKeyBytes } from '../../src/core/note/index.js'
 import { generateKeyPairSync } from 'node:crypto'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, runCli } from '../helper.js'
 

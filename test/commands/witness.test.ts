@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import t from 'tap'
-import { formatCheckpoint } from '../../src/core/checkpoint.js'
-import { signNote } from '../../src/core/signed-note.js'
+import { formatCheckpoint } from '../../src/core/checkpoint/index.js'
+import { signNote } from '../../src/core/note/index.js'
 import { witness as runWitness } from '../../src/commands/witness.js'
-import { parsePrivateKey } from '../../src/signing/load-signing-key.js'
+import { parsePrivateKey } from '../../src/plugins/load-signing-key.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, TEST_ADMIN_KEY, TEST_SIGNING_SEED, testConfig, waitFor, runCli } from '../helper.js'
 
 /** The command in this process, its output captured. */

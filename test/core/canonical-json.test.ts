@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { CanonicalJsonError, canonicalBytes, canonicalJson } from '../../src/core/canonical-json.js'
+import { CanonicalJsonError, canonicalBytes, canonicalJson } from '../../src/core/json/index.js'
 
 const JCS = new URL('../fixtures/vectors/jcs/', import.meta.url)
 

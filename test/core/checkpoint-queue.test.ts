@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { CheckpointQueue } from '../../src/core/checkpoint-queue.js'
-import { LogVerifier, type VerifierRecord, type VerifyResult } from '../../src/core/log-verifier.js'
+import { CheckpointQueue, LogVerifier, type VerifierRecord, type VerifyResult } from '../../src/core/verify/index.js'
 import { ORIGIN, buildLog, checkpoint, newLogKey } from './helpers/build-log.js'
 
 t.test('the queue hands items back by size, first in first out among equal sizes', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { canonicalJson } from '../../src/core/canonical-json.js'
-import { isCanonicalRecord } from '../../src/core/is-canonical-record.js'
+import { canonicalJson } from '../../src/core/json/index.js'
+import { isCanonicalRecord } from '../../src/core/verify/index.js'
 
 /** The full check the fast path stands in for: parse, serialize again, compare, read the members. */
 function fullCheck (text: string, seq: number, tenant?: string): boolean {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { escapePointerToken, joinPointer, parsePointer } from '../../src/core/json-pointer.js'
+import { escapePointerToken, joinPointer, parsePointer } from '../../src/core/json/index.js'
 
 t.test('escapePointerToken escapes ~ before /', async (t) => {
   t.equal(escapePointerToken('plain'), 'plain')

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
-import { canonicalBytes } from '../../src/core/canonical-json.js'
-import { chainHash } from '../../src/core/chain-hash.js'
-import { LogVerifier, type LogVerifierOptions, type VerifierRecord, type VerifyResult } from '../../src/core/log-verifier.js'
-import { CompactRange, leafHash } from '../../src/core/merkle.js'
+import { canonicalBytes } from '../../src/core/json/index.js'
+import { chainHash } from '../../src/core/chain/index.js'
+import { LogVerifier, type LogVerifierOptions, type VerifierRecord, type VerifyResult } from '../../src/core/verify/index.js'
+import { CompactRange, leafHash } from '../../src/core/merkle/index.js'
 import { ORIGIN, buildLog, chainRows, checkpoint, newLogKey, recordBody } from './helpers/build-log.js'
 
 const N = 200

@@ -6,8 +6,8 @@ import {
   verifyConsistency,
   verifyInclusion,
   type NodeReader,
-} from '../../src/core/merkle-proofs.js'
-import { leafHash } from '../../src/core/merkle.js'
+} from '../../src/core/merkle/index.js'
+import { leafHash } from '../../src/core/merkle/index.js'
 import { MemoryTree, leafData, naiveRoot } from './helpers/memory-tree.js'
 
 const RFC6962 = new URL('../fixtures/vectors/rfc6962/', import.meta.url)

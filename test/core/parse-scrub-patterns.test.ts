@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ConfigError, loadConfig } from '../../src/config.js'
-import { hasNestedQuantifier, parseScrubPatterns } from '../../src/core/parse-scrub-patterns.js'
-import { compileScrubber } from '../../src/core/scrub-secrets.js'
+import { hasNestedQuantifier, parseScrubPatterns } from '../../src/ingest/parse-scrub-patterns.js'
+import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 
 t.test('SCRUB_EXTRA_PATTERNS: a JSON array of sources or /source/flags, compiled once at start', async (t) => {
   t.same(loadConfig({}).scrubExtraPatterns, [])

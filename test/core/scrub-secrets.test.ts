@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parsePointer } from '../../src/core/json-pointer.js'
+import { parsePointer } from '../../src/core/json/index.js'
 import {
   compileScrubber,
   DEFAULT_PLACEHOLDER,
@@ -9,8 +9,8 @@ import {
   scrubSecrets,
   SecretMemberNameError,
   secretPatternOfName,
-} from '../../src/core/scrub-secrets.js'
-import { uuidV7 } from '../../src/core/uuid-v7.js'
+} from '../../src/ingest/scrub-secrets.js'
+import { uuidV7 } from '../../src/ingest/uuid-v7.js'
 
 // Token-shaped samples are assembled at runtime so repository secret scanners
 // do not mistake this file for a leak.

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isUuid, uuidV7 } from '../../src/core/uuid-v7.js'
+import { isUuid, uuidV7 } from '../../src/ingest/uuid-v7.js'
 
 const V7_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { joinPointer } from '../../src/core/json-pointer.js'
+import { joinPointer } from '../../src/core/json/index.js'
 import { findJsonTextProblem } from '../../src/http/find-json-text-problem.js'
 
 // The raw-text scanner of the JSON body parser: duplicate keys, prototype keys, depth bombs

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { hashApiKey } from '../../src/auth/api-key.js'
 import { CREATED_PREFIX } from '../../src/auth/key-resolver.js'
-import { uuidV7 } from '../../src/core/uuid-v7.js'
+import { uuidV7 } from '../../src/ingest/uuid-v7.js'
 import { buildTestApp, openDatabase, REDIS_URL, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 
 // A hostile but ordinary client: random keys, invalid bodies, exports in a loop. Each limit

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { measureReadsUnderLoad } from '../../bench/measure-reads-under-load.js'
 import { seedChainedLog } from '../../bench/seed-chained-log.js'
-import { logOrigin } from '../../src/checkpoints/log-origin.js'
+import { logOrigin } from '../../src/core/checkpoint/index.js'
 import { ADMIN_AUTH, buildTestApp, openDatabase, testConfig } from '../helper.js'
 
 // The issue's figure is 1,000,000 rows and 50,000 checkpoints (`npm run bench`, figure 9);

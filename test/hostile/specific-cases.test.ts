@@ -1,9 +1,8 @@
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { canonicalJson } from '../../src/core/canonical-json.js'
-import { findIJsonViolation } from '../../src/core/find-ijson-violation.js'
-import { scrubSecrets } from '../../src/core/scrub-secrets.js'
-import { prepareEvent } from '../../src/http/prepare-event.js'
+import { canonicalJson, findIJsonViolation } from '../../src/core/json/index.js'
+import { scrubSecrets } from '../../src/ingest/scrub-secrets.js'
+import { prepareEvent } from '../../src/ingest/prepare-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 
 // The hostile inputs the issue names, one by one: each is refused with a 4xx naming the field

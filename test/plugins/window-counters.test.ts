@@ -1,5 +1,5 @@
 import t from 'tap'
-import { WindowCounters } from '../../src/plugins/external/window-counters.js'
+import { WindowCounters } from '../../src/limits/window-counters.js'
 
 const WINDOW = 1000
 

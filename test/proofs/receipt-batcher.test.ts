@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
-import { formatVerifierKey, parseVerifierKey, publicKeyBytes } from '../../src/core/signed-note.js'
+import { formatVerifierKey, parseVerifierKey, publicKeyBytes } from '../../src/core/note/index.js'
 import { openReceipt } from '../../src/proofs/receipt.js'
 import { ReceiptBatcher } from '../../src/proofs/receipt-batcher.js'
 import { ReceiptSigner, type ReceiptSubject } from '../../src/proofs/receipt-signer.js'

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { compileScrubber } from '../../src/core/scrub-secrets.js'
-import { prepareEvent } from '../../src/http/prepare-event.js'
+import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
+import { prepareEvent } from '../../src/ingest/prepare-event.js'
 import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'

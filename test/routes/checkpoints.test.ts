@@ -1,8 +1,8 @@
 import { createPublicKey, verify } from 'node:crypto'
 import t from 'tap'
-import { parseCheckpoint } from '../../src/core/checkpoint.js'
-import { CompactRange, leafHash } from '../../src/core/merkle.js'
-import { openNote, parseVerifierKey } from '../../src/core/signed-note.js'
+import { parseCheckpoint } from '../../src/core/checkpoint/index.js'
+import { CompactRange, leafHash } from '../../src/core/merkle/index.js'
+import { openNote, parseVerifierKey } from '../../src/core/note/index.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
 t.test('the worker signs checkpoints as the tree grows; the API serves them', async t => {

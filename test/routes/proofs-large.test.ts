@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
 import t from 'tap'
-import { canonicalBytes } from '../../src/core/canonical-json.js'
-import { formatCheckpoint } from '../../src/core/checkpoint.js'
-import { CompactRange, frontierNodes, leafHash, nodeLocation, type TreeNode } from '../../src/core/merkle.js'
-import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../../src/core/merkle-proofs.js'
-import { signNote } from '../../src/core/signed-note.js'
-import { parsePrivateKey } from '../../src/signing/load-signing-key.js'
+import { canonicalBytes } from '../../src/core/json/index.js'
+import { formatCheckpoint } from '../../src/core/checkpoint/index.js'
+import { CompactRange, frontierNodes, leafHash, nodeLocation, type TreeNode, consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../../src/core/merkle/index.js'
+import { signNote } from '../../src/core/note/index.js'
+import { parsePrivateKey } from '../../src/plugins/load-signing-key.js'
 import { buildTestApp, openDatabase, TEST_SIGNING_SEED, testConfig } from '../helper.js'
 
 // A log of 1,000,000 leaves, of which only the rows a proof reads are stored: if the API

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { parseVerifierKey } from '../../src/core/signed-note.js'
+import { parseVerifierKey } from '../../src/core/note/index.js'
 import { verifyReceipt } from '../../src/proofs/verify-receipt.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 

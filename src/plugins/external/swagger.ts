@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { hoistMediaExamples, linkSchemaComponents } from './link-schema-components.js'
+import { hoistMediaExamples, linkSchemaComponents } from '../../schemas/link-schema-components.js'
 
 export const openapiInfo = {
   title: 'audit-service',

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
-import { assessHealth, type CheckpointSummary, type HealthFacts, type HealthThresholds } from '../../http/assess-health.js'
+import { assessHealth, type CheckpointSummary, type HealthFacts, type HealthThresholds } from '../../health/assess-health.js'
 import { RecentResult } from '../../http/recent-result.js'
 import { unavailableReport } from '../../health/answer-health-probe.js'
 import { HealthListener } from '../../health/health-listener.js'
-import { timedCheck, type CheckResult } from '../../http/timed-check.js'
+import { timedCheck, type CheckResult } from '../../health/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
 export interface HealthRoutesOptions extends HealthThresholds {

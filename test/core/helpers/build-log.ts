@@ -1,11 +1,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { canonicalBytes } from '../../../src/core/canonical-json.js'
-import { GENESIS_HASH, chainHash } from '../../../src/core/chain-hash.js'
-import { formatCheckpoint } from '../../../src/core/checkpoint.js'
-import { CompactRange, leafHash } from '../../../src/core/merkle.js'
-import { formatVerifierKey, parseVerifierKey, publicKeyBytes, signNote } from '../../../src/core/signed-note.js'
-import type { ParsedVerifierKey } from '../../../src/core/signed-note.js'
-import type { VerifierRecord } from '../../../src/core/log-verifier.js'
+import { canonicalBytes } from '../../../src/core/json/index.js'
+import { GENESIS_HASH, chainHash } from '../../../src/core/chain/index.js'
+import { formatCheckpoint } from '../../../src/core/checkpoint/index.js'
+import { CompactRange, leafHash } from '../../../src/core/merkle/index.js'
+import { formatVerifierKey, parseVerifierKey, publicKeyBytes, signNote, type ParsedVerifierKey } from '../../../src/core/note/index.js'
+import type { VerifierRecord } from '../../../src/core/verify/index.js'
 
 export const ORIGIN = 'audit.example/log/t'
 

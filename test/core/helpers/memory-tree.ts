@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { CompactRange, leafHash, nodeHash, nodeLocation } from '../../../src/core/merkle.js'
-import type { NodeReader } from '../../../src/core/merkle-proofs.js'
+import { CompactRange, leafHash, nodeHash, nodeLocation, type NodeReader } from '../../../src/core/merkle/index.js'
 
 /** Naive recursive RFC 6962 MTH over leaf data, the reference to test against. */
 export function naiveRoot(leaves: readonly Buffer[]): Buffer {

@@ -1,12 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
-import type { ChainAppender } from '../src/append/chain-appender.js'
-import type { QueuedEvent } from '../src/core/audit-record.js'
-import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../src/queue/append-job.js'
-import type { EventQueue } from '../src/queue/create-event-queue.js'
-import { JOB_MAC_MISMATCH, type JobMac } from '../src/queue/job-mac.js'
-import type { AppendOutcome } from '../src/store/event-store.js'
-import type { WorkerMetrics } from '../src/metrics/worker-metrics.js'
+import type { ChainAppender } from './chain-appender.js'
+import type { QueuedEvent, AppendOutcome } from '../core/chain/index.js'
+import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../queue/append-job.js'
+import type { EventQueue } from '../queue/create-event-queue.js'
+import { JOB_MAC_MISMATCH, type JobMac } from '../queue/job-mac.js'
+import type { WorkerMetrics } from '../metrics/worker-metrics.js'
 
 export interface AppendProcessorOptions {
   appender: ChainAppender

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { canonicalJson } from './canonical-json.js'
+import { canonicalJson } from '../json/index.js'
 
 /** Format version of stored records; part of every hashed record (`v`). */
 export const RECORD_VERSION = 1

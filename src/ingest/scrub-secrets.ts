@@ -3,7 +3,7 @@
  * into the log: once a secret is chained into a tamper-evident log it can never
  * be deleted, so scrubbing must happen first and must err towards redaction.
  */
-import { escapePointerToken } from './json-pointer.js'
+import { escapePointerToken } from '../core/json/index.js'
 
 /** What replaces a redacted value unless `ScrubOptions.placeholder` says otherwise. */
 export const DEFAULT_PLACEHOLDER = '[REDACTED]'
@@ -473,7 +473,7 @@ function hasPaymentCardNumber(value: string): boolean {
   if (!CARD_CANDIDATE_TEST.test(value)) return false
   for (const match of value.matchAll(CARD_CANDIDATE)) {
     const text = match[0]
-    if (text.includes('.') && !DOTTED_GROUPS.test(text)) continue
+    if (text.includes('../core') && !DOTTED_GROUPS.test(text)) continue
     if (passesLuhn(text.replace(NOT_DIGIT, ''))) return true
   }
   return false

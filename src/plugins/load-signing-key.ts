@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { formatVerifierKey, parseVerifierKey, publicKeyBytes, type ParsedVerifierKey } from '../core/signed-note.js'
+import { formatVerifierKey, parseVerifierKey, publicKeyBytes, type ParsedVerifierKey } from '../core/note/index.js'
 
 /** The log's Ed25519 key: signs checkpoints (and receipts), published as a C2SP verifier key. */
 export interface SigningKey {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { compileScrubber } from '../core/scrub-secrets.js'
+import { compileScrubber } from './scrub-secrets.js'
 import { prepareEvent } from './prepare-event.js'
 
 const scrub = compileScrubber()

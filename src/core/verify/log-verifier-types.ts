@@ -1,5 +1,5 @@
-import type { CompactRange } from './compact-range.js'
-import type { ParsedVerifierKey } from './parsed-verifier-key.js'
+import type { CompactRange } from '../merkle/index.js'
+import type { ParsedVerifierKey } from '../note/index.js'
 
 /**
  * What went wrong: `content` (bytes not canonical, wrong tenant, hash does not

@@ -1,8 +1,8 @@
-import { recordAt, type QueuedEvent } from '../core/audit-record.js'
-import { canonicalBytes } from '../core/canonical-json.js'
-import { chainHash } from '../core/chain-hash.js'
-import { CompactRange, leafHash } from '../core/merkle.js'
-import type { AppendOutcome, ChainPosition, PreparedBatch } from './event-store.js'
+import { recordAt, type QueuedEvent } from './audit-record.js'
+import { canonicalBytes } from '../json/index.js'
+import { chainHash } from './chain-hash.js'
+import { CompactRange, leafHash } from '../merkle/index.js'
+import type { AppendOutcome, ChainPosition, PreparedBatch } from './chain-position.js'
 
 /** An id already in the chain (stored, or earlier in the batch) and its content digest. */
 export interface KnownEvent {

@@ -1,5 +1,5 @@
-import type { QueuedEvent } from '../core/audit-record.js'
-import { samePosition, type AppendOutcome, type ChainPosition, type EventStore, type PreparedBatch } from '../store/event-store.js'
+import { type QueuedEvent, samePosition, type AppendOutcome, type ChainPosition, type PreparedBatch } from '../core/chain/index.js'
+import type { EventStore } from '../store/event-store.js'
 
 export interface ChainAppenderOptions {
   store: EventStore

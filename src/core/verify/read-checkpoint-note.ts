@@ -1,6 +1,5 @@
-import { parseCheckpoint } from './parse-checkpoint.js'
-import { openNote } from './open-note.js'
-import type { ParsedVerifierKey } from './parsed-verifier-key.js'
+import { parseCheckpoint } from '../checkpoint/index.js'
+import { openNote, type ParsedVerifierKey } from '../note/index.js'
 import type { RecordProblem } from './check-record-content.js'
 
 /** A checkpoint that passed every check not needing the tree. */

@@ -1,6 +1,6 @@
 import type { ParsedCheckpoint } from './checkpoint-body.js'
 import { CheckpointFormatError } from './checkpoint-format-error.js'
-import { decodeBase64 } from './decode-base64.js'
+import { decodeBase64 } from '../note/index.js'
 import { ORIGIN } from './format-checkpoint.js'
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/

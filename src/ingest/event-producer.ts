@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis'
-import type { QueuedEvent } from '../core/audit-record.js'
+import type { QueuedEvent } from '../core/chain/index.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
-import { APPEND_JOB_NAME, type AppendJobData } from './append-job.js'
-import type { EventQueue } from './create-event-queue.js'
-import type { JobMac } from './job-mac.js'
+import { APPEND_JOB_NAME, type AppendJobData } from '../queue/append-job.js'
+import type { EventQueue } from '../queue/create-event-queue.js'
+import type { JobMac } from '../queue/job-mac.js'
 import type { StoredIdLookup } from './stored-id-lookup.js'
 
 /** An event on its way in, as `prepareEvent` makes it: what is enqueued, plus what the API answers with. */

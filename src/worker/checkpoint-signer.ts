@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
-import { formatCheckpoint } from '../core/checkpoint.js'
-import { signNote } from '../core/signed-note.js'
-import type { SigningKey } from '../signing/load-signing-key.js'
+import { formatCheckpoint } from '../core/checkpoint/index.js'
+import { signNote } from '../core/note/index.js'
+import type { SigningKey } from '../plugins/load-signing-key.js'
 import type { Database } from '../store/database.js'
 
 export interface StoredCheckpoint {

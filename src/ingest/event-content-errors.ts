@@ -1,8 +1,8 @@
-import { findIJsonViolation } from '../core/find-ijson-violation.js'
-import { secretPatternOfName } from '../core/scrub-secrets.js'
+import { findIJsonViolation } from '../core/json/index.js'
+import { secretPatternOfName } from './scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
-import type { FieldError } from './field-error.js'
-import { instantProblem } from './instant-problem.js'
+import type { FieldError } from '../http/field-error.js'
+import { instantProblem } from '../http/instant-problem.js'
 
 /**
  * Checks JSON Schema cannot express: I-JSON (RFC 7493) numbers and strings, the metadata

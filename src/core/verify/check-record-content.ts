@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { canonicalJson } from './canonical-json.js'
+import { canonicalJson } from '../json/index.js'
 import { isCanonicalRecord } from './is-canonical-record.js'
 import type { VerifierRecord, VerifyErrorKind } from './log-verifier-types.js'
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
-import { buildPendingRecord } from '../core/audit-record.js'
-import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/canonical-members.js'
-import { uuidV7 } from '../core/uuid-v7.js'
-import type { IngestItem } from '../queue/event-producer.js'
+import { buildPendingRecord } from '../core/chain/index.js'
+import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/json/index.js'
+import { uuidV7 } from './uuid-v7.js'
+import type { IngestItem } from './event-producer.js'
 import { REDACTION_LIMITS, type AuditEventInput } from '../schemas/audit-event.js'
-import { SecretMemberNameError } from '../core/scrub-secrets.js'
-import { RequestValidationError, type FieldError } from './field-error.js'
-import { RecordTooLargeError } from './record-too-large-error.js'
+import { SecretMemberNameError } from './scrub-secrets.js'
+import { RequestValidationError, type FieldError } from '../http/field-error.js'
+import { RecordTooLargeError } from '../http/record-too-large-error.js'
 
 export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
 

@@ -1,5 +1,5 @@
-import { nodeHash } from '../core/node-hash.js'
-import { splitPoint } from '../core/tree-math.js'
+import { nodeHash } from './node-hash.js'
+import { splitPoint } from './tree-math.js'
 
 /** An RFC 6962 tree built in memory over a few leaf hashes: its root and every leaf's path. */
 export interface BatchTree {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
-import { LogVerifier, type VerifyError } from '../core/log-verifier.js'
-import type { ParsedVerifierKey } from '../core/parsed-verifier-key.js'
+import { LogVerifier, type VerifyError } from '../core/verify/index.js'
+import type { ParsedVerifierKey } from '../core/note/index.js'
 import type { Database } from '../store/database.js'
 import { PgLogReader } from '../store/pg-log-reader.js'
 

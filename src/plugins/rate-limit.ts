@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
-import { RateLimitedError } from '../../http/rate-limited-error.js'
-import { BatchedRedisStore, type Callback } from './batched-redis-store.js'
+import { RateLimitedError } from '../http/rate-limited-error.js'
+import { BatchedRedisStore, type Callback } from '../limits/batched-redis-store.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {

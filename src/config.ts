@@ -175,7 +175,7 @@ function trustProxy (env: Env): boolean | number | string {
 
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
- * on localhost; every variable is documented in the README.
+ * on localhost; every variable is documented in docs/configuration.md.
  *
  * @example
  * const config = loadConfig(process.env)

@@ -7,7 +7,7 @@ export const SERVICE_ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
  * What the API and the worker need, and nothing more: append to the audit tables (never
  * update, delete or truncate them), move the chain heads (the per-chain lock), read and
  * create API keys and revoke them (only the two revocation columns; migration 0005 makes a
- * revocation final). The README and docs/deploy.md list the same grants.
+ * revocation final). docs/operations.md and docs/deploy.md list the same grants.
  */
 const GRANTS = [
   'GRANT USAGE ON SCHEMA public TO :role',

@@ -9,7 +9,7 @@ import { freePort } from './free-port.js'
 
 /**
  * A Redis server of the suite's own (the shared one on 6379 is never touched), configured as
- * the README asks for production: AOF on, `appendfsync always`, `noeviction`, no RDB snapshots.
+ * docs/configuration.md asks for production: AOF on, `appendfsync always`, `noeviction`, no RDB snapshots.
  *
  * What "stop Redis" means here: `stop()` sends SHUTDOWN, Redis's own orderly stop (what
  * SIGTERM also does): it stops answering, fsyncs the AOF and exits; `start()` replays the AOF

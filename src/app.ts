@@ -83,7 +83,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     nameSpace: `${config.queuePrefix}:rate:`,
     ipMax: config.rateLimitIpMax,
     expensiveWeight: config.rateLimitExpensiveWeight,
-    ownAccessMax: config.ownAccessMax
+    ownAccessMax: config.ownAccessMax,
+    // Set by the auth plugin's onRequest hook, which runs before this plugin's hooks.
+    keyIdOf: request => request.principal?.keyId
   })
   await app.register(authPlugin, {
     redisUrl: config.redisUrl,

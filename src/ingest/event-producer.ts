@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis'
+import type { Config } from '../config.js'
 import type { QueuedEvent } from '../core/chain/index.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME, type AppendJobData } from '../queue/append-job.js'
 import type { EventQueue } from '../queue/create-event-queue.js'
-import type { JobMac } from '../queue/job-mac.js'
+import { JobMac } from '../queue/job-mac.js'
 import { ID_PENDING, IdClaims, type KnownId } from './id-claims.js'
 import type { StoredIdLookup } from './stored-id-lookup.js'
 
@@ -54,6 +55,21 @@ export interface EventProducerOptions {
   lookupTimeoutMs?: number
   /** Told when the stored-id lookup fails (logged by the caller). */
   onLookupError?: (err: unknown) => void
+}
+
+/** The producer as configured; the API and the `keys` command send events through the same one. */
+export function eventProducerOptions (config: Config, queue: EventQueue, redis: Redis): EventProducerOptions {
+  return {
+    queue,
+    redis,
+    keyPrefix: config.queuePrefix,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    batchWindowMs: config.ingestBatchWindowMs,
+    batchMax: config.ingestBatchMax,
+    maxWaiting: config.queueMaxWaiting,
+    jobMaxBytes: config.jobMaxBytes,
+    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) })
+  }
 }
 
 interface Group {

@@ -19,6 +19,7 @@ import proofRoutes from './routes/proofs/index.js'
 import keyRoutes from './routes/keys/index.js'
 import deadLetterRoutes from './routes/dead-letters/index.js'
 import signingPlugin from './plugins/signing.js'
+import { signingKeyOptions } from './plugins/load-signing-key.js'
 import authPlugin from './plugins/auth.js'
 import metricsPlugin from './plugins/metrics.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -82,7 +83,9 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     nameSpace: `${config.queuePrefix}:rate:`,
     ipMax: config.rateLimitIpMax,
     expensiveWeight: config.rateLimitExpensiveWeight,
-    ownAccessMax: config.ownAccessMax
+    ownAccessMax: config.ownAccessMax,
+    // Set by the auth plugin's onRequest hook, which runs before this plugin's hooks.
+    keyIdOf: request => request.principal?.keyId
   })
   await app.register(authPlugin, {
     redisUrl: config.redisUrl,
@@ -91,12 +94,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     unknownCacheMs: config.apiKeyUnknownCacheMs,
     ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
   })
-  await app.register(signingPlugin, {
-    name: config.signingKeyName,
-    devKeyDir: config.devKeyDir,
-    ...(config.signingKey !== undefined && { key: config.signingKey }),
-    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
-  })
+  await app.register(signingPlugin, signingKeyOptions(config))
 
   await app.register(healthRoutes, {
     timeoutMs: config.healthTimeoutMs,

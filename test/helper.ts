@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, type KeyObject } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
@@ -9,6 +9,7 @@ import type { InjectOptions } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
+import { loadSigningKey } from '../src/plugins/load-signing-key.js'
 import { createDatabase, type Database } from '../src/store/database.js'
 import { migrateToLatest } from '../src/store/migrate-to-latest.js'
 import { createWorker } from '../src/worker/create-worker.js'
@@ -70,6 +71,11 @@ export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` }
 
 /** A fixed Ed25519 seed for tests, so no development key is written to the home directory. */
 export const TEST_SIGNING_SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'
+
+/** The private key of TEST_SIGNING_SEED, loaded as the service loads SIGNING_KEY. */
+export async function testPrivateKey (): Promise<KeyObject> {
+  return (await loadSigningKey({ name: 'audit-service', key: TEST_SIGNING_SEED, devKeyDir: '/nonexistent', logger: createLogger('silent', 'test') })).privateKey
+}
 
 export function testEnv (config: Config): Record<string, string> {
   return { DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, LOG_LEVEL: 'warn', SIGNING_KEY: TEST_SIGNING_SEED, ADMIN_API_KEY: TEST_ADMIN_KEY, WORKER_METRICS_PORT: '0', API_METRICS_PORT: '0' }

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox'
 import { uuidV7 } from '../ingest/uuid-v7.js'
+import { apiBase, callApi } from './call-api.js'
 import type { AcceptedEvent, AuditEventInput } from '../schemas/audit-event.js'
 
 export type AuditEvent = Static<typeof AuditEventInput>
@@ -61,7 +62,7 @@ export function createAuditClient (options: AuditClientOptions) {
   const maxAttempts = options.maxAttempts ?? 8
   const backoffMs = options.backoffMs ?? 100
   const timeoutMs = options.timeoutMs ?? 10_000
-  const base = options.url.replace(/\/+$/, '')
+  const base = apiBase(options.url)
   let buffer: Pending[] = []
   let timer: NodeJS.Timeout | undefined
   const inFlight = new Set<Promise<void>>()
@@ -72,13 +73,8 @@ export function createAuditClient (options: AuditClientOptions) {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       let retryAfterMs: number | undefined
       try {
-        const res = await fetch(base + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs)
-        })
-        const text = await res.text()
+        const res = await callApi(base, path, { method: 'POST', apiKey: options.apiKey, json: body, timeoutMs })
+        const { text } = res
         const parsed: unknown = text === '' ? undefined : JSON.parse(text)
         if (res.ok) return parsed
         lastError = new AuditClientError(`audit-service answered ${res.status}: ${(parsed as { message?: string } | undefined)?.message ?? text}`, res.status, parsed)

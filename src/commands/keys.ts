@@ -10,8 +10,7 @@ import { compileScrubber } from '../ingest/scrub-secrets.js'
 import { AuditServiceError } from '../errors.js'
 import { prepareEvent } from '../ingest/prepare-event.js'
 import { createEventQueue, eventQueueOptions } from '../queue/create-event-queue.js'
-import { EventProducer } from '../ingest/event-producer.js'
-import { JobMac } from '../queue/job-mac.js'
+import { EventProducer, eventProducerOptions } from '../ingest/event-producer.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 import { createDatabase } from '../store/database.js'
 
@@ -88,17 +87,8 @@ async function withKeyEvents<T> (config: Config, change: (record: (action: KeyCh
   const redis = createRedisConnection(config.redisUrl, 'producer')
   const queue = createEventQueue(eventQueueOptions(config, redis))
   queue.on('error', () => {})
-  const producer = new EventProducer({
-    queue,
-    redis,
-    keyPrefix: config.queuePrefix,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-    batchWindowMs: 0,
-    batchMax: config.ingestBatchMax,
-    maxWaiting: config.queueMaxWaiting,
-    jobMaxBytes: config.jobMaxBytes,
-    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) })
-  })
+  // One event per change, sent at once: no window to gather others in.
+  const producer = new EventProducer({ ...eventProducerOptions(config, queue, redis), batchWindowMs: 0 })
   const actor = { type: 'operator', id: `${osUser()}@${hostname()}`, name: 'audit-service keys (command line)' }
   const scrub = compileScrubber({ extraKeys: config.scrubExtraKeys, extraPatterns: config.scrubExtraPatterns })
   try {

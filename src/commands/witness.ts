@@ -4,6 +4,7 @@ import { processIo, type CommandIo } from './command-io.js'
 import { parseVerifierKey } from '../core/note/index.js'
 import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
 import { witnessStep } from '../proofs/witness-step.js'
+import { apiBase, callApi } from '../client/call-api.js'
 
 const usage = `usage: audit-service witness --url <base url> --key <verifier key> [--key ...] [--tenant <t>]
          [--origin <origin>] [--api-key <key>] [--interval <seconds>] [--state <file>] [--once]
@@ -54,31 +55,30 @@ export async function witness (args: string[], io: CommandIo = processIo): Promi
     io.err(`audit-service witness: --key: ${(err as Error).message}\n`)
     return 2
   }
-  const base = values.url.replace(/\/+$/, '')
+  const base = apiBase(values.url)
   const statePath = values.state ?? `audit-witness-${values.tenant ?? 'default'}.json`
   const apiKey = values['api-key'] ?? process.env.AUDIT_API_KEY
-  const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }
   const query = (params: Record<string, string | number>) => {
     const q = new URLSearchParams(Object.entries({ ...(values.tenant !== undefined && { tenant: values.tenant }), ...params }).map(([k, v]): [string, string] => [k, String(v)]))
     const s = q.toString()
     return s === '' ? '' : `?${s}`
   }
-  const get = async (path: string): Promise<Response> => {
-    let res: Response
+  const get = async (path: string): Promise<string> => {
+    let res
     try {
-      res = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(15_000) })
+      res = await callApi(base, path, { ...(apiKey !== undefined && { apiKey }), timeoutMs: 15_000 })
     } catch (err) {
       throw new FetchError(`GET ${path}: ${(err as Error).message}`)
     }
-    if (!res.ok) throw new FetchError(`GET ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`)
-    return res
+    if (!res.ok) throw new FetchError(`GET ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`)
+    return res.text
   }
 
   const poll = async (): Promise<number | undefined> => {
     const last = await readWitnessState(statePath)
-    const note = await (await get(`/checkpoints/latest${query({})}`)).text()
+    const note = await get(`/checkpoints/latest${query({})}`)
     const outcome = await witnessStep(last, note, { verifiers, ...(values.origin !== undefined && { origin: values.origin }) },
-      async (from, to) => await (await get(`/proofs/consistency${query({ from, to })}`)).json())
+      async (from, to) => JSON.parse(await get(`/proofs/consistency${query({ from, to })}`)) as unknown)
     switch (outcome.kind) {
       case 'alarm': {
         const evidence = `${statePath}.alarm.json`

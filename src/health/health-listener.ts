@@ -13,8 +13,8 @@ export interface HealthListenerOptions {
   /** How long the main thread may stay silent before the thread answers 503 (see answerHealthProbe). */
   staleAfterMs: number
   log: { error: (obj: object, msg: string) => void, info: (obj: object, msg: string) => void }
-  /** Creates the thread's Worker (default: health-thread.js); tests pass their own to reach it. */
-  startThread?: (data: HealthThreadData) => Worker
+  /** Told of each thread started (tests end one from outside, as a crash would). */
+  onThread?: (thread: Worker) => void
 }
 
 /** First wait before restarting a thread that died; doubles up to the maximum while it keeps dying. */
@@ -37,7 +37,7 @@ function threadEntry (): { script: string | URL, eval: boolean } {
 }
 
 /** The thread as the API runs it: dist/src/health/health-thread.js (or the .ts through tsx). */
-export function startHealthThread (data: HealthThreadData): Worker {
+function startHealthThread (data: HealthThreadData): Worker {
   const { script, eval: evaluate } = threadEntry()
   return new Worker(script, {
     eval: evaluate,
@@ -85,7 +85,8 @@ export class HealthListener {
 
   async #spawn (port: number): Promise<number> {
     const { host, staleAfterMs, log } = this.#options
-    const worker = (this.#options.startThread ?? startHealthThread)({ host, port, staleAfterMs })
+    const worker = startHealthThread({ host, port, staleAfterMs })
+    this.#options.onThread?.(worker)
     // The thread reports on the main thread; it must never be what keeps the process alive.
     worker.unref()
     let bound: number

@@ -1,4 +1,4 @@
-import { findIJsonViolation } from '../core/json/index.js'
+import { findIJsonViolation, joinPointer } from '../core/json/index.js'
 import { secretPatternOfName } from './scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
 import type { FieldError } from '../http/field-error.js'
@@ -40,15 +40,12 @@ const BARE_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-
 
 interface BadString { path: Array<string | number>, reason: string }
 
-const toPointer = (path: Array<string | number>) =>
-  path.map(p => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
-
 // Called only once findIJsonViolation has bounded the depth, so recursion cannot exhaust the
 // stack. One shared path, copied only for the value refused (most events have none).
 function findBadString (root: unknown): { pointer: string, reason: string } | undefined {
   const path: Array<string | number> = []
   const bad = visit(root, path)
-  return bad === undefined ? undefined : { pointer: toPointer(bad.path), reason: bad.reason }
+  return bad === undefined ? undefined : { pointer: joinPointer(bad.path), reason: bad.reason }
 }
 
 function visit (value: unknown, path: Array<string | number>): BadString | undefined {

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis'
+import type { Config } from '../config.js'
 import type { QueuedEvent } from '../core/chain/index.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME, type AppendJobData } from '../queue/append-job.js'
 import type { EventQueue } from '../queue/create-event-queue.js'
-import type { JobMac } from '../queue/job-mac.js'
+import { JobMac } from '../queue/job-mac.js'
+import { ID_PENDING, IdClaims, type KnownId } from './id-claims.js'
 import type { StoredIdLookup } from './stored-id-lookup.js'
 
 /** An event on its way in, as `prepareEvent` makes it: what is enqueued, plus what the API answers with. */
@@ -55,6 +57,21 @@ export interface EventProducerOptions {
   onLookupError?: (err: unknown) => void
 }
 
+/** The producer as configured; the API and the `keys` command send events through the same one. */
+export function eventProducerOptions (config: Config, queue: EventQueue, redis: Redis): EventProducerOptions {
+  return {
+    queue,
+    redis,
+    keyPrefix: config.queuePrefix,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    batchWindowMs: config.ingestBatchWindowMs,
+    batchMax: config.ingestBatchMax,
+    maxWaiting: config.queueMaxWaiting,
+    jobMaxBytes: config.jobMaxBytes,
+    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) })
+  }
+}
+
 interface Group {
   request: Request
   results: IngestResult[]
@@ -82,17 +99,15 @@ interface Request {
  * Puts accepted events into Redis. A request's promise resolves only once its events are in
  * a BullMQ job: that is the moment the API may answer 202.
  *
- * Idempotency: an id sent by the producer is claimed in Redis before its event is enqueued
- * (`<prefix>:idem:<tenant>:<id>` = `pending`), then remembered for a while as
- * `<content digest> <received_at> <record_sha256>`. A repeat with the same digest is answered
- * from it without a second job, a repeat with another digest is refused (409), and a repeat
- * while the first is still being enqueued is told to retry (409, Retry-After). Past the key's
- * lifetime the worker's unique (tenant, id) constraint takes over.
+ * Idempotency: an id sent by the producer is claimed in Redis before its event is enqueued,
+ * then remembered for a while (IdClaims). A repeat with the same digest is answered from it
+ * without a second job, a repeat with another digest is refused (409), and a repeat while the
+ * first is still being enqueued is told to retry (409, Retry-After). Past the key's lifetime
+ * the worker's unique (tenant, id) constraint takes over.
  */
 export class EventProducer {
   readonly #opts: EventProducerOptions
-  /** How long an id stays claimed while its enqueue is in flight (see `#reserve`). */
-  readonly #reservationMs: number
+  readonly #claims: IdClaims
   readonly #lookupTimeoutMs: number
   #buffer: Request[] = []
   #buffered = 0
@@ -104,7 +119,8 @@ export class EventProducer {
     this.#opts = options
     // Long enough to outlive an enqueue that Redis is slow to confirm: the API gives up on it
     // at the enqueue timeout, but it may still land, and then its confirmation replaces the claim.
-    this.#reservationMs = Math.max(30_000, (options.enqueueTimeoutMs ?? 3000) * 10)
+    const reservationMs = Math.max(30_000, (options.enqueueTimeoutMs ?? 3000) * 10)
+    this.#claims = new IdClaims({ redis: options.redis, keyPrefix: options.keyPrefix, ttlSeconds: options.idempotencyTtlSeconds, reservationMs })
     this.#lookupTimeoutMs = options.lookupTimeoutMs ?? 1000
   }
 
@@ -165,15 +181,14 @@ export class EventProducer {
   }
 
   async #enqueue (requests: Request[]): Promise<void> {
-    const { idempotencyTtlSeconds } = this.#opts
     const all = requests.flatMap(r => r.items)
-    const keys = all.map(item => item.serverId === true ? undefined : this.#key(item.record))
-    const { ours, others } = await this.#reserve(keys)
+    const keys = all.map(item => item.serverId === true ? undefined : this.#claims.key(item.record))
+    const { ours, others } = await this.#claims.claim(keys)
     const stored = await this.#findStored(all, keys, ours)
 
     // Settled within this flush, so two requests in one window also see each other; `owner`
     // says which request's enqueue an answer rests on.
-    const seen = new Map<string, Known>()
+    const seen = new Map<string, KnownId>()
     const owner = new Map<string, Group>()
     const groups: Group[] = []
     let offset = 0
@@ -182,26 +197,26 @@ export class EventProducer {
       const conflicts: Array<{ index: number, id: string }> = []
       const inProgress: Array<{ index: number, id: string }> = []
       const group: Group = { request, results, items: [], keys: [], dependsOn: new Set(), failed: undefined }
-      const mineByKey = new Map<string, Known>()
+      const mineByKey = new Map<string, KnownId>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
         const { id, tenant, received_at: receivedAt } = item.record
         const other = key === undefined ? undefined : others.get(key)
-        if (other === PENDING) {
+        if (other === ID_PENDING) {
           inProgress.push({ index, id })
           return
         }
         // Earlier items of this same request count too: one batch naming an id twice. An id
         // Redis no longer remembers may still be stored (past the key's lifetime, or after
         // Redis lost data): then the stored record answers, never a second receipt.
-        let prior: Known | undefined
+        let prior: KnownId | undefined
         if (key !== undefined) {
           prior = mineByKey.get(key)
           if (prior === undefined) {
             prior = seen.get(key)
             if (prior !== undefined) group.dependsOn.add(owner.get(key)!)
           }
-          prior ??= stored.get(key) ?? parseKnown(other)
+          prior ??= stored.get(key) ?? other
         }
         if (prior === undefined) {
           // The digest of exactly what is enqueued: the worker stores this record plus `seq`.
@@ -246,13 +261,7 @@ export class EventProducer {
       // are freed; an id found stored is remembered as stored).
       // Best effort: if this fails the events are still queued, and once the reservation expires
       // a repeat is checked against PostgreSQL, or deduplicated by the worker's unique (tenant, id).
-      const pipeline = this.#opts.redis.pipeline()
-      for (const key of ours) {
-        const known = seen.get(key) ?? stored.get(key)
-        if (known === undefined) pipeline.del(key)
-        else pipeline.set(key, `${known.digest} ${known.received_at} ${known.record_sha256}`, 'EX', idempotencyTtlSeconds)
-      }
-      await pipeline.exec().catch(() => {})
+      await this.#claims.remember(ours, key => seen.get(key) ?? stored.get(key)).catch(() => {})
     }
     for (const group of groups) {
       if (group.failed === undefined) group.request.resolve(group.results)
@@ -289,7 +298,7 @@ export class EventProducer {
     // free themselves when the reservation expires). Not on a timeout: the enqueue may still
     // land, and then its confirmation replaces the reservation.
     const freed = withEvents.filter(g => g.failed !== undefined).flatMap(g => g.keys)
-    await this.#release(freed).catch(() => {})
+    await this.#claims.release(freed).catch(() => {})
   }
 
   /** Jobs of at most `batchMax` events and (unless one event alone is larger) `jobMaxBytes`. */
@@ -322,8 +331,8 @@ export class EventProducer {
    * it is down): if the lookup fails or is slow, the flush goes on as if none were stored, and
    * the worker's unique (tenant, id) still keeps the log free of duplicates.
    */
-  async #findStored (items: IngestItem[], keys: Array<string | undefined>, ours: Set<string>): Promise<Map<string, Known>> {
-    const found = new Map<string, Known>()
+  async #findStored (items: IngestItem[], keys: Array<string | undefined>, ours: Set<string>): Promise<Map<string, KnownId>> {
+    const found = new Map<string, KnownId>()
     const lookup = this.#opts.storedIds
     if (lookup === undefined || ours.size === 0) return found
     const wanted: Array<{ tenant: string, id: string }> = []
@@ -343,45 +352,13 @@ export class EventProducer {
           timer = setTimeout(() => reject(new Error(`stored id lookup took over ${this.#lookupTimeoutMs} ms`)), this.#lookupTimeoutMs)
         })
       ])
-      for (const row of rows) found.set(this.#key(row), { digest: row.digest, received_at: row.received_at, record_sha256: row.record_sha256 })
+      for (const row of rows) found.set(this.#claims.key(row), { digest: row.digest, received_at: row.received_at, record_sha256: row.record_sha256 })
     } catch (err) {
       this.#opts.onLookupError?.(err)
     } finally {
       clearTimeout(timer)
     }
     return found
-  }
-
-  /**
-   * Claims every id of the flush in one round trip (`SET NX GET`, atomic per key): an id this
-   * flush claimed is ours to enqueue, any other was accepted earlier (its remembered value)
-   * or is being accepted by another request right now (PENDING). Claiming before enqueueing
-   * is what keeps two first deliveries of one id, through one API instance or several, from
-   * both being enqueued and answered as new.
-   */
-  async #reserve (keys: Array<string | undefined>): Promise<{ ours: Set<string>, others: Map<string, string> }> {
-    const ours = new Set<string>()
-    const others = new Map<string, string>()
-    const distinct = [...new Set(keys.filter((k): k is string => k !== undefined))]
-    if (distinct.length === 0) return { ours, others }
-    const pipeline = this.#opts.redis.pipeline()
-    for (const key of distinct) pipeline.set(key, PENDING, 'PX', this.#reservationMs, 'NX', 'GET')
-    const replies = await pipeline.exec()
-    distinct.forEach((key, i) => {
-      const [err, value] = replies?.[i] ?? [new Error('no reply')]
-      if (err != null) throw err
-      if (value === null) ours.add(key)
-      else others.set(key, value as string)
-    })
-    return { ours, others }
-  }
-
-  async #release (keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.#opts.redis.del(...keys)
-  }
-
-  #key (event: { tenant: string, id: string }): string {
-    return `${this.#opts.keyPrefix}:idem:${event.tenant}:${event.id}`
   }
 
   async #withTimeout<T> (promise: Promise<T>): Promise<T> {
@@ -396,20 +373,4 @@ export class EventProducer {
       clearTimeout(timer)
     }
   }
-}
-
-/** The value of an id's key while its first request is being enqueued. */
-const PENDING = 'pending'
-
-interface Known {
-  digest: string
-  received_at: string
-  record_sha256?: string
-}
-
-/** `<digest> <received_at> [<record_sha256>]` (the third field is missing in keys from before receipts). */
-function parseKnown (value: string | null | undefined): Known | undefined {
-  if (value == null) return undefined
-  const [digest = '', receivedAt = '', sha] = value.split(' ')
-  return { digest, received_at: receivedAt, ...(sha !== undefined && sha !== '' && { record_sha256: sha }) }
 }

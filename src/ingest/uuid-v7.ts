@@ -62,16 +62,6 @@ export function uuidV7(now: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/**
- * True for a UUID in 8-4-4-4-12 hex form, of any version or case. The version
- * is not checked because ids may come from other systems (v4, nil, ...).
- */
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value)
-}
-
 function takeRandomBytes(): Buffer {
   if (poolOffset + RANDOM_BYTES_PER_ID > pool.length) {
     pool = randomBytes(POOL_SIZE)

@@ -62,7 +62,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
         .catch((err: unknown) => { app.log.warn({ err }, 'could not announce a new API key to the other instances') })
     }
   })
-  const subscriber = createRedisConnection(opts.redisUrl, 'worker')
+  const subscriber = createRedisConnection(opts.redisUrl, 'subscriber')
   const keyResolver = new KeyResolver({
     store: keyStore,
     subscriber,

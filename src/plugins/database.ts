@@ -1,12 +1,15 @@
 import fp from 'fastify-plugin'
 import type { Kysely } from 'kysely'
 import { createDatabase, type Database } from '../store/database.js'
+import { PgCheckpointStore } from '../store/pg-checkpoint-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>
     /** A small pool of its own for whole-log reads, so they never take the API's connections. */
     readDb: Kysely<Database>
+    /** The signed checkpoints (on `db`). */
+    checkpointStore: PgCheckpointStore
   }
 }
 
@@ -33,5 +36,6 @@ export default fp<DatabasePluginOptions>(async (app, opts) => {
   })
   app.decorate('db', db)
   app.decorate('readDb', readDb)
+  app.decorate('checkpointStore', new PgCheckpointStore(db))
   app.addHook('onClose', async () => { await Promise.all([db.destroy(), readDb.destroy()]) })
 }, { name: 'database' })

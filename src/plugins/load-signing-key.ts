@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
+import type { Config } from '../config.js'
 import { formatVerifierKey, parseVerifierKey, publicKeyBytes, type ParsedVerifierKey } from '../core/note/index.js'
 
 /** The log's Ed25519 key: signs checkpoints (and receipts), published as a C2SP verifier key. */
@@ -16,7 +17,8 @@ export interface SigningKey {
   development: boolean
 }
 
-export interface LoadSigningKeyOptions {
+/** Where the key comes from: SIGNING_KEY_NAME, SIGNING_KEY, SIGNING_KEY_FILE, DEV_KEY_DIR. */
+export interface SigningKeySource {
   name: string
   /** Key material from the environment: PKCS#8 PEM, or a raw 32-byte seed in hex or base64. */
   key?: string
@@ -24,13 +26,26 @@ export interface LoadSigningKeyOptions {
   keyFile?: string
   /** Where a development key is kept when neither is given (never inside the repository). */
   devKeyDir: string
+}
+
+export interface LoadSigningKeyOptions extends SigningKeySource {
   logger: Logger
+}
+
+/** The key's source as configured; the API and the worker load the same key from it. */
+export function signingKeyOptions (config: Pick<Config, 'signingKeyName' | 'devKeyDir' | 'signingKey' | 'signingKeyFile'>): SigningKeySource {
+  return {
+    name: config.signingKeyName,
+    devKeyDir: config.devKeyDir,
+    ...(config.signingKey !== undefined && { key: config.signingKey }),
+    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
+  }
 }
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 /** Reads an Ed25519 private key in any of the accepted encodings. */
-export function parsePrivateKey (material: Buffer | string): KeyObject {
+function parsePrivateKey (material: Buffer | string): KeyObject {
   const text = Buffer.isBuffer(material) ? material.toString('utf8') : material
   const trimmed = text.trim()
   let key: KeyObject

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import { Type } from 'typebox'
-import { sql } from 'kysely'
-import { createApiMetrics, type ApiMetrics, type TenantLogFigures } from '../metrics/api-metrics.js'
+import { createApiMetrics, type ApiMetrics } from '../metrics/api-metrics.js'
 import { scrapeTokenCheck, startMetricsServer, type MetricsServer } from '../metrics/start-metrics-server.js'
 import { ErrorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
@@ -31,12 +30,7 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       const c = await app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed')
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
-    // One row per tenant, each with one index lookup for its latest checkpoint: the cost
-    // grows with the tenants, never with the checkpoints table.
-    tenantLogs: async () => (await sql<TenantLogFigures>`
-      SELECT h.tenant, h.size::float8 AS size,
-        extract(epoch FROM now() - (SELECT c.created_at FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1))::float8 AS "checkpointAgeSeconds"
-      FROM chain_heads h`.execute(app.db)).rows
+    tenantLogs: async () => await app.checkpointStore.tenantLogs()
   })
   app.decorate('metrics', metrics)
 

@@ -2,8 +2,7 @@ import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
 import { createEventQueue, eventQueueOptions, type EventQueue } from '../queue/create-event-queue.js'
-import { EventProducer } from '../ingest/event-producer.js'
-import { JobMac } from '../queue/job-mac.js'
+import { EventProducer, eventProducerOptions } from '../ingest/event-producer.js'
 import { PgStoredIdLookup } from '../store/pg-stored-id-lookup.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 
@@ -22,15 +21,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
   // BullMQ reports connection trouble as 'error' events; requests see it as a 503.
   eventQueue.on('error', () => {})
   const producer = new EventProducer({
-    queue: eventQueue,
-    redis,
-    keyPrefix: config.queuePrefix,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-    batchWindowMs: config.ingestBatchWindowMs,
-    batchMax: config.ingestBatchMax,
-    maxWaiting: config.queueMaxWaiting,
-    jobMaxBytes: config.jobMaxBytes,
-    ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) }),
+    ...eventProducerOptions(config, eventQueue, redis),
     // Registered after the database plugin: ids Redis forgot are looked up in the log.
     storedIds: new PgStoredIdLookup(app.db),
     onLookupError: err => app.log.warn({ err: (err as Error).message }, 'stored id lookup failed; answering from Redis alone')

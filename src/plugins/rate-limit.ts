@@ -34,6 +34,13 @@ export interface RateLimitOptions {
   expensiveWeight?: number
   /** Exports and verifications per key per minute, each appending an own-access event. */
   ownAccessMax?: number
+  /**
+   * The id of the request's API key, once authentication has found it (undefined: none).
+   * Authentication is registered after this plugin (it calls checkClientLimit), so the key
+   * is read through this function, given by whoever wires both; without it every request
+   * counts against its address.
+   */
+  keyIdOf?: (request: FastifyRequest) => string | undefined
 }
 
 /** Reads that scan a tenant's whole log and append `audit.export` / `audit.verify`. */
@@ -62,6 +69,7 @@ export default fp<RateLimitOptions>(async (app: FastifyInstance, opts) => {
   const { max, windowMs, ipMax } = opts
   const weight = opts.expensiveWeight ?? 1
   const ownAccessMax = opts.ownAccessMax
+  const keyIdOf = opts.keyIdOf ?? (() => undefined)
 
   const exempt = (request: FastifyRequest) => request.routeOptions.config.public === true || request.url.startsWith('/docs')
 
@@ -81,7 +89,7 @@ export default fp<RateLimitOptions>(async (app: FastifyInstance, opts) => {
   app.addHook('preParsing', (request, reply, payload, done) => {
     if (exempt(request)) { done(null, payload); return }
     request.rateLimitCounted = true
-    const keyId = request.principal?.keyId
+    const keyId = keyIdOf(request)
     const expensive = request.routeOptions.config.expensiveRead === true
     store.hit(keyId ?? request.ip, windowMs, max, expensive ? weight : 1, (_err, result) => {
       // The store answers from memory when Redis fails; no answer at all lets the request by.
@@ -108,7 +116,7 @@ export default fp<RateLimitOptions>(async (app: FastifyInstance, opts) => {
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode
     if (status < 400 || status >= 500 || status === 429 || request.rateLimitCounted || exempt(request)) { done(); return }
-    const keyId = request.principal?.keyId
+    const keyId = keyIdOf(request)
     if (keyId !== undefined) store.hit(keyId, windowMs, max, 1, ignore)
     else if (ipMax !== undefined) store.hit(`ip:${request.ip}`, windowMs, ipMax, 1, ignore)
     done()

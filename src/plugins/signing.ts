@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { loadSigningKey, type SigningKey } from './load-signing-key.js'
+import { loadSigningKey, type SigningKey, type SigningKeySource } from './load-signing-key.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -7,12 +7,7 @@ declare module 'fastify' {
   }
 }
 
-export interface SigningPluginOptions {
-  name: string
-  key?: string
-  keyFile?: string
-  devKeyDir: string
-}
+export type SigningPluginOptions = SigningKeySource
 
 /** The log's signing key, loaded once; checkpoints and receipts are signed with it. */
 export default fp<SigningPluginOptions>(async (app, opts) => {

@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { LogVerifier, type VerifyError } from '../core/verify/index.js'
 import type { ParsedVerifierKey } from '../core/note/index.js'
 import type { Database } from '../store/database.js'
+import { PgCheckpointStore } from '../store/pg-checkpoint-store.js'
 import { PgLogReader } from '../store/pg-log-reader.js'
 
 /** What one tenant's verification found, as the worker exports it. */
@@ -58,6 +59,7 @@ const CATCH_UP_PAUSE_MS = 1_000
 export class BackgroundVerifier {
   readonly #options: BackgroundVerifierOptions
   readonly #reader: PgLogReader
+  readonly #checkpoints: PgCheckpointStore
   readonly #pageRows: number
   readonly #tenants = new Map<string, TenantState>()
   #rotation = 0
@@ -70,13 +72,12 @@ export class BackgroundVerifier {
     this.#pageRows = options.pageRows ?? 1000
     // No read-ahead: one connection, one page at a time.
     this.#reader = new PgLogReader(options.db, { pageSize: this.#pageRows, readAhead: 0 })
+    this.#checkpoints = new PgCheckpointStore(options.db)
   }
 
   /** One run over the tenants; resolves with whether work was left for the next run. */
   async runOnce (): Promise<{ more: boolean }> {
-    const heads = (await sql<{ tenant: string, signed: number | null }>`
-      SELECT h.tenant, (SELECT c.size FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1)::float8 AS signed
-      FROM chain_heads h ORDER BY h.tenant`.execute(this.#options.db)).rows
+    const heads = await this.#checkpoints.signedSizes()
     let budget = this.#options.pagesPerRun * this.#pageRows
     let more = false
     // A different tenant goes first each run, so a long log cannot starve the others.

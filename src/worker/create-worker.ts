@@ -8,9 +8,10 @@ import { createRedisConnection } from '../queue/redis-connection.js'
 import { JobMac } from '../queue/job-mac.js'
 import { createDatabase } from '../store/database.js'
 import { PgEventStore } from '../store/pg-event-store.js'
+import { PgCheckpointStore } from '../store/pg-checkpoint-store.js'
 import { CheckpointSigner, scheduleCheckpoints } from './checkpoint-signer.js'
 import { logOrigin } from '../core/checkpoint/index.js'
-import { loadSigningKey } from '../plugins/load-signing-key.js'
+import { loadSigningKey, signingKeyOptions } from '../plugins/load-signing-key.js'
 import { createAppendProcessor } from './create-append-processor.js'
 import { startMetricsServer } from '../metrics/start-metrics-server.js'
 import { BackgroundVerifier } from './background-verifier.js'
@@ -45,14 +46,8 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
       maxStalledCount: 20
     })
 
-  const key = await loadSigningKey({
-    name: config.signingKeyName,
-    devKeyDir: config.devKeyDir,
-    logger,
-    ...(config.signingKey !== undefined && { key: config.signingKey }),
-    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
-  })
-  const signer = new CheckpointSigner({ db, key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  const key = await loadSigningKey({ ...signingKeyOptions(config), logger })
+  const signer = new CheckpointSigner({ store: new PgCheckpointStore(db), key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
   const stopCheckpoints = scheduleCheckpoints(signer, {
     intervalSeconds: config.checkpointIntervalSeconds,
     onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')

@@ -8,8 +8,7 @@ import t from 'tap'
 import { formatCheckpoint } from '../../src/core/checkpoint/index.js'
 import { signNote } from '../../src/core/note/index.js'
 import { witness as runWitness } from '../../src/commands/witness.js'
-import { parsePrivateKey } from '../../src/plugins/load-signing-key.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, TEST_ADMIN_KEY, TEST_SIGNING_SEED, testConfig, waitFor, runCli } from '../helper.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, TEST_ADMIN_KEY, testPrivateKey, testConfig, waitFor, runCli } from '../helper.js'
 
 /** The command in this process, its output captured. */
 async function witness (args: string[]): Promise<{ status: number | null, stdout: string, stderr: string }> {
@@ -71,7 +70,7 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   await admin.connect()
   t.teardown(() => admin.end())
   const forgedRoot = randomBytes(32)
-  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service', privateKey: parsePrivateKey(TEST_SIGNING_SEED) })
+  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service', privateKey: await testPrivateKey() })
   await admin.query('BEGIN; SET LOCAL session_replication_role = replica')
   await admin.query('INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES ($1, $2, $3, $4)', ['default', 40, forgedRoot, forged])
   await admin.query('COMMIT')

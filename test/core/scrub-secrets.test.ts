@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parsePointer } from '../../src/core/json/index.js'
+import { parsePointer } from './helpers/parse-pointer.js'
 import {
   compileScrubber,
   DEFAULT_PLACEHOLDER,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Worker } from 'node:worker_threads'
-import { HealthListener, startHealthThread } from '../../src/health/health-listener.js'
+import { HealthListener } from '../../src/health/health-listener.js'
 import { waitFor } from '../helper.js'
 
 const get = async (port: number, path: string) => {
@@ -43,7 +43,7 @@ t.test('a thread that dies is restarted on the same port and answers with the la
     port: 0,
     staleAfterMs: 3000,
     log: { error: (_obj, msg) => { errors.push(msg) }, info: (_obj, msg) => { infos.push(msg) } },
-    startThread: data => { const worker = startHealthThread(data); threads.push(worker); return worker }
+    onThread: thread => { threads.push(thread) }
   })
   t.teardown(() => listener.close())
   const port = await listener.start()

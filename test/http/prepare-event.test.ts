@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
-import { contentDigest } from '../../src/core/chain/index.js'
+import { canonicalJson } from '../../src/core/json/index.js'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
 import { recordSha256 } from '../../src/proofs/record-sha256.js'
@@ -8,6 +9,8 @@ import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { sampleEvent } from '../helper.js'
 
 const scrub = compileScrubber()
+// The content digest's definition (QueuedEvent#digest): SHA-256 of the event as sent, canonical.
+const contentDigest = (event: Record<string, unknown>) => createHash('sha256').update(canonicalJson(event)).digest()
 const ctx = { tenant: 'acme', requestId: 'req-1', receivedAt: '2026-11-27T02:00:00.000Z', scrub }
 
 // prepareEvent assembles both digests from members canonicalized once; they must be exactly

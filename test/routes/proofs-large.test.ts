@@ -4,8 +4,7 @@ import { canonicalBytes } from '../../src/core/json/index.js'
 import { formatCheckpoint } from '../../src/core/checkpoint/index.js'
 import { CompactRange, frontierNodes, leafHash, nodeLocation, type TreeNode, consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../../src/core/merkle/index.js'
 import { signNote } from '../../src/core/note/index.js'
-import { parsePrivateKey } from '../../src/plugins/load-signing-key.js'
-import { buildTestApp, openDatabase, TEST_SIGNING_SEED, testConfig } from '../helper.js'
+import { buildTestApp, openDatabase, testConfig, testPrivateKey } from '../helper.js'
 
 // A log of 1,000,000 leaves, of which only the rows a proof reads are stored: if the API
 // rehashed the log, or read more than the O(log n) subtree hashes, it could not answer.
@@ -58,7 +57,7 @@ t.test('proofs at tree size 1,000,000 are read from ~log n stored rows, in milli
   })
   await db.insertInto('audit_events').values(values).execute()
   await db.insertInto('chain_heads').values({ tenant: 'default', size: N, head_hash: randomBytes(32), frontier: Buffer.alloc(0), root_hash: root }).execute()
-  const privateKey = parsePrivateKey(TEST_SIGNING_SEED)
+  const privateKey = await testPrivateKey()
   const sign = (size: number, rootHash: Buffer) => signNote(formatCheckpoint({ origin: 'audit-service.local/default', size, rootHash }), { name: 'audit-service', privateKey })
   await db.insertInto('checkpoints').values([{ tenant: 'default', size: OLD, root_hash: oldRoot, note: sign(OLD, oldRoot) }, { tenant: 'default', size: N, root_hash: root, note: sign(N, root) }]).execute()
 

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto'
-import { canonicalJson } from '../json/index.js'
-
 /** Format version of stored records; part of every hashed record (`v`). */
 export const RECORD_VERSION = 1
 
@@ -26,19 +23,15 @@ export function buildPendingRecord (event: Record<string, unknown>, server: Serv
   return { ...event, v: RECORD_VERSION, ...server }
 }
 
-/**
- * SHA-256 over the canonical form of the event as the producer sent it (after scrubbing,
- * with its `id` and `tenant`): two deliveries of the same event, received at different times
- * and under different request ids, have the same digest. It decides whether a repeated `id`
- * is a harmless duplicate or a conflicting rewrite; it is not part of the hash chain.
- */
-export function contentDigest (event: Record<string, unknown>): Buffer {
-  return createHash('sha256').update(canonicalJson(event)).digest()
-}
-
-/** What travels through the queue: the record to append and its content digest (hex). */
+/** What travels through the queue: the record to append and its content digest. */
 export interface QueuedEvent {
   record: PendingRecord
+  /**
+   * Hex SHA-256 over the canonical form of the event as the producer sent it (after
+   * scrubbing, with its `id` and `tenant`): two deliveries of the same event, received at different times and under different request
+   * ids, have the same digest. It decides whether a repeated `id` is a harmless duplicate or
+   * a conflicting rewrite; it is not part of the hash chain.
+   */
   digest: string
 }
 

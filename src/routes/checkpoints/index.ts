@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { CheckpointSigner, type StoredCheckpoint } from '../../worker/checkpoint-signer.js'
+import { CheckpointSigner } from '../../worker/checkpoint-signer.js'
+import type { StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { AuditServiceError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
@@ -28,9 +29,8 @@ function toJson (c: StoredCheckpoint, originPrefix: string) {
 const noCheckpoint = (tenant: string) => new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet`)
 
 const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
-  const signer = new CheckpointSigner({ db: app.db, key: app.signingKey, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
-  const rowToCheckpoint = (r: { tenant: string, size: number, root_hash: Buffer, note: string, created_at: Date }): StoredCheckpoint =>
-    ({ tenant: r.tenant, size: r.size, rootHash: r.root_hash, note: r.note, createdAt: r.created_at })
+  const store = app.checkpointStore
+  const signer = new CheckpointSigner({ store, key: app.signingKey, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
 
   app.get('/checkpoints/latest', {
     config: { scope: 'events:read' },
@@ -50,10 +50,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
-    const row = await app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
-    if (row === undefined) throw noCheckpoint(tenant)
-    if (request.query.format === 'json') return reply.type('application/json').send(toJson(rowToCheckpoint(row), opts.originPrefix))
-    return reply.type('text/plain; charset=utf-8').send(row.note)
+    const latest = await store.latest(tenant)
+    if (latest === undefined) throw noCheckpoint(tenant)
+    if (request.query.format === 'json') return reply.type('application/json').send(toJson(latest, opts.originPrefix))
+    return reply.type('text/plain; charset=utf-8').send(latest.note)
   })
 
   app.get('/checkpoints', {
@@ -67,11 +67,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
-    let query = app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)
-    if (request.query.size !== undefined) query = query.where('size', '=', request.query.size)
-    const rows = await query.orderBy('size', 'desc').limit(request.query.limit ?? 100).execute()
-    if (request.query.size !== undefined && rows.length === 0) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint at size ${request.query.size}`)
-    return { checkpoints: rows.map(r => toJson(rowToCheckpoint(r), opts.originPrefix)) }
+    const { size } = request.query
+    const found = await store.list(tenant, { ...(size !== undefined && { size }), limit: request.query.limit ?? 100 })
+    if (size !== undefined && found.length === 0) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint at size ${size}`)
+    return { checkpoints: found.map(c => toJson(c, opts.originPrefix)) }
   })
 
   app.post('/checkpoints', {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sql } from 'kysely'
-import { assessHealth, type CheckpointSummary, type HealthFacts, type HealthThresholds } from '../../health/assess-health.js'
+import { assessHealth, type HealthFacts, type HealthThresholds } from '../../health/assess-health.js'
 import { RecentResult } from '../../http/recent-result.js'
 import { unavailableReport } from '../../health/answer-health-probe.js'
 import { HealthListener } from '../../health/health-listener.js'
@@ -45,18 +44,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   }
   // One row per tenant in chain_heads, each joined to its latest checkpoint through the
   // (tenant, size) key: O(tenants), never a scan of the checkpoints or events.
-  const readCheckpoints = async () => (await sql<CheckpointSummary & { overdue_names: string[] | null }>`
-    WITH behind AS (
-      SELECT h.tenant,
-        extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1))::float8 AS unsigned_for
-      FROM chain_heads h
-      LEFT JOIN LATERAL (SELECT size FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true
-      WHERE h.size > coalesce(c.size, 0))
-    SELECT count(*)::int AS tenants_behind,
-      (count(*) FILTER (WHERE unsigned_for > ${opts.maxCheckpointAgeSeconds}))::int AS tenants_overdue,
-      max(unsigned_for) AS oldest_unsigned_seconds,
-      (array_agg(tenant ORDER BY unsigned_for DESC) FILTER (WHERE unsigned_for > ${opts.maxCheckpointAgeSeconds}))[1:20] AS overdue_names
-    FROM behind`.execute(app.db)).rows[0]
+  const readCheckpoints = async () => await app.checkpointStore.lag(opts.maxCheckpointAgeSeconds)
 
   // The public answer says what is wrong, not who or where: driver errors name hosts and
   // users, and tenant names are the operator's business. Both go to the log instead.

@@ -27,13 +27,8 @@ const b64 = (hashes: Buffer[]) => hashes.map(h => h.toString('base64'))
 const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, opts) => {
   const reader = new PgLogReader(app.db)
   const nodesOf = (tenant: string): NodeReader => nodes => reader.nodes(tenant, nodes)
-  const latestCheckpoint = (tenant: string) => app.db.selectFrom('checkpoints').select(['size', 'note'])
-    .where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
-  const checkpointsAt = async (tenant: string, sizes: number[]) => {
-    const rows = await app.db.selectFrom('checkpoints').select(['size', 'note'])
-      .where('tenant', '=', tenant).where('size', 'in', sizes).execute()
-    return new Map(rows.map(r => [r.size, r.note]))
-  }
+  const latestCheckpoint = async (tenant: string) => await app.checkpointStore.latest(tenant)
+  const checkpointsAt = async (tenant: string, sizes: number[]) => await app.checkpointStore.notesAt(tenant, sizes)
 
   app.get('/audit-events/:id/proof', {
     config: { scope: 'events:read' },

@@ -1,0 +1,122 @@
+import { type Kysely, sql } from 'kysely'
+import type { CheckpointSummary } from '../health/assess-health.js'
+import type { TenantLogFigures } from '../metrics/api-metrics.js'
+import type { Database } from './database.js'
+
+export interface StoredCheckpoint {
+  tenant: string
+  size: number
+  rootHash: Buffer
+  note: string
+  createdAt: Date
+}
+
+/** A tenant's tree as the appender last committed it. */
+export interface TreeHead {
+  tenant: string
+  size: number
+  rootHash: Buffer
+}
+
+/** The health summary, with the names of the overdue tenants for the log (never the answer). */
+export type CheckpointLag = CheckpointSummary & { overdue_names: string[] | null }
+
+const toCheckpoint = (r: { tenant: string, size: number, root_hash: Buffer, note: string, created_at: Date }): StoredCheckpoint =>
+  ({ tenant: r.tenant, size: r.size, rootHash: r.root_hash, note: r.note, createdAt: r.created_at })
+
+/**
+ * The signed checkpoints in PostgreSQL: every query on the `checkpoints` table except the
+ * verifier's paging (PgLogReader#checkpoints). Every per-tenant query goes through the
+ * (tenant, size) primary key, and the cross-tenant ones do one index lookup per row of
+ * chain_heads: their cost grows with the tenants, never with the checkpoints.
+ */
+export class PgCheckpointStore {
+  readonly #db: Kysely<Database>
+
+  constructor (db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  async latest (tenant: string): Promise<StoredCheckpoint | undefined> {
+    const row = await this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
+    return row === undefined ? undefined : toCheckpoint(row)
+  }
+
+  /** Newest first; only the one at `size` when given. */
+  async list (tenant: string, options: { size?: number, limit: number }): Promise<StoredCheckpoint[]> {
+    let query = this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)
+    if (options.size !== undefined) query = query.where('size', '=', options.size)
+    return (await query.orderBy('size', 'desc').limit(options.limit).execute()).map(toCheckpoint)
+  }
+
+  /** The signed notes at these sizes, by size; sizes without a checkpoint are absent. */
+  async notesAt (tenant: string, sizes: number[]): Promise<Map<number, string>> {
+    const rows = await this.#db.selectFrom('checkpoints').select(['size', 'note'])
+      .where('tenant', '=', tenant).where('size', 'in', sizes).execute()
+    return new Map(rows.map(r => [r.size, r.note]))
+  }
+
+  /**
+   * Stores a checkpoint and returns the one stored at that size. Several signers may race on
+   * one size: (tenant, size) is the key, so the first one stays and the others get it back.
+   */
+  async add (tenant: string, size: number, rootHash: Buffer, note: string): Promise<StoredCheckpoint> {
+    await this.#db.insertInto('checkpoints')
+      .values({ tenant, size, root_hash: rootHash, note })
+      .onConflict(oc => oc.columns(['tenant', 'size']).doNothing())
+      .execute()
+    const stored = await this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).where('size', '=', size).executeTakeFirstOrThrow()
+    return toCheckpoint(stored)
+  }
+
+  /** The tenant's committed tree, or undefined while it has no records. */
+  async treeHead (tenant: string): Promise<TreeHead | undefined> {
+    const head = await this.#db.selectFrom('chain_heads').select(['size', 'root_hash']).where('tenant', '=', tenant).executeTakeFirst()
+    return head === undefined || head.size === 0 ? undefined : { tenant, size: head.size, rootHash: head.root_hash }
+  }
+
+  /** Trees that grew since their tenant's last checkpoint, signed at least `minAgeSeconds` ago. */
+  async dueHeads (minAgeSeconds: number): Promise<TreeHead[]> {
+    const due = await sql<{ tenant: string, size: number, root_hash: Buffer }>`
+      SELECT h.tenant, h.size, h.root_hash
+      FROM chain_heads h
+      LEFT JOIN LATERAL (
+        SELECT c.size, c.created_at FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1
+      ) last ON true
+      WHERE h.size > coalesce(last.size, 0)
+        AND (last.created_at IS NULL OR last.created_at <= now() - make_interval(secs => ${minAgeSeconds}))
+    `.execute(this.#db)
+    return due.rows.map(r => ({ tenant: r.tenant, size: r.size, rootHash: r.root_hash }))
+  }
+
+  /** Every tenant with its latest signed size (null when none), in tenant order. */
+  async signedSizes (): Promise<Array<{ tenant: string, signed: number | null }>> {
+    return (await sql<{ tenant: string, signed: number | null }>`
+      SELECT h.tenant, (SELECT c.size FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1)::float8 AS signed
+      FROM chain_heads h ORDER BY h.tenant`.execute(this.#db)).rows
+  }
+
+  /** How far signing lags behind the appends, all tenants together (for /health). */
+  async lag (maxAgeSeconds: number): Promise<CheckpointLag> {
+    return (await sql<CheckpointLag>`
+      WITH behind AS (
+        SELECT h.tenant,
+          extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1))::float8 AS unsigned_for
+        FROM chain_heads h
+        LEFT JOIN LATERAL (SELECT size FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true
+        WHERE h.size > coalesce(c.size, 0))
+      SELECT count(*)::int AS tenants_behind,
+        (count(*) FILTER (WHERE unsigned_for > ${maxAgeSeconds}))::int AS tenants_overdue,
+        max(unsigned_for) AS oldest_unsigned_seconds,
+        (array_agg(tenant ORDER BY unsigned_for DESC) FILTER (WHERE unsigned_for > ${maxAgeSeconds}))[1:20] AS overdue_names
+      FROM behind`.execute(this.#db)).rows[0]!
+  }
+
+  /** Each tenant's log size and the age of its latest checkpoint (for the metrics). */
+  async tenantLogs (): Promise<TenantLogFigures[]> {
+    return (await sql<TenantLogFigures>`
+      SELECT h.tenant, h.size::float8 AS size,
+        extract(epoch FROM now() - (SELECT c.created_at FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1))::float8 AS "checkpointAgeSeconds"
+      FROM chain_heads h`.execute(this.#db)).rows
+  }
+}

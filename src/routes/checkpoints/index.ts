@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { CheckpointSigner, type StoredCheckpoint } from '../../worker/checkpoint-signer.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
-import { AuditServiceError } from '../../errors.js'
+import { EmptyLogError, NoCheckpointError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
@@ -25,7 +25,7 @@ function toJson (c: StoredCheckpoint, originPrefix: string) {
   }
 }
 
-const noCheckpoint = (tenant: string) => new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet`)
+const noCheckpoint = (tenant: string) => new NoCheckpointError(`no checkpoint for tenant ${tenant} yet`)
 
 const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
   const signer = new CheckpointSigner({ db: app.db, key: app.signingKey, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
@@ -70,7 +70,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     let query = app.db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)
     if (request.query.size !== undefined) query = query.where('size', '=', request.query.size)
     const rows = await query.orderBy('size', 'desc').limit(request.query.limit ?? 100).execute()
-    if (request.query.size !== undefined && rows.length === 0) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint at size ${request.query.size}`)
+    if (request.query.size !== undefined && rows.length === 0) throw new NoCheckpointError(`no checkpoint at size ${request.query.size}`)
     return { checkpoints: rows.map(r => toJson(rowToCheckpoint(r), opts.originPrefix)) }
   })
 
@@ -87,7 +87,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const checkpoint = await signer.signNow(tenant)
-    if (checkpoint === undefined) throw new AuditServiceError('AUDIT_ERR_EMPTY_LOG', 404, `tenant ${tenant} has no events yet`)
+    if (checkpoint === undefined) throw new EmptyLogError(`tenant ${tenant} has no events yet`)
     return reply.code(201).send(toJson(checkpoint, opts.originPrefix))
   })
 }

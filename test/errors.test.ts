@@ -84,3 +84,16 @@ t.test('every 429 has a rate-limit code of its own, never AUDIT_ERR_INTERNAL', a
   const fault = await app.inject('/fault')
   t.same(fault.json(), { statusCode: 500, code: 'AUDIT_ERR_INTERNAL', error: 'Internal Server Error', message: 'internal error' })
 })
+
+t.test("Fastify's own codes that the catalog lists are answered as it says", async t => {
+  const app = Fastify({ bodyLimit: 1024 })
+  t.teardown(() => app.close())
+  app.setErrorHandler(errorHandler)
+  app.post('/echo', async request => request.body)
+  const tooLarge = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: `"${'x'.repeat(2000)}"` })
+  t.equal(tooLarge.statusCode, FASTIFY_ERROR_CODES.FST_ERR_CTP_BODY_TOO_LARGE.statusCode)
+  t.equal(tooLarge.json().code, 'FST_ERR_CTP_BODY_TOO_LARGE')
+  const badUrl = await app.inject({ method: 'POST', url: '/%zz' })
+  t.equal(badUrl.statusCode, FASTIFY_ERROR_CODES.FST_ERR_BAD_URL.statusCode)
+  t.equal(badUrl.json().code, 'FST_ERR_BAD_URL')
+})

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
+import { errorBody, NotFoundError } from './errors.js'
 import { errorHandler } from './http/error-handler.js'
 import { registerJsonBodyParser } from './http/json-body-parser.js'
 import { ReadLimiter } from './limits/read-limiter.js'
@@ -130,7 +131,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(deadLetterRoutes)
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` })
+    reply.code(404).send(errorBody(new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`)))
   })
   return app
 }

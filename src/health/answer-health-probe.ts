@@ -1,3 +1,5 @@
+import { errorBody, MethodNotAllowedError, NotFoundError } from '../errors.js'
+
 /** What the API's main thread last posted to the health thread (see health-listener.ts). */
 export interface PostedReading {
   /** 200 or 503, as the main port's /health answers the same reading. */
@@ -38,10 +40,10 @@ export function answerHealthProbe (request: { method?: string | undefined, url?:
   const method = request.method ?? 'GET'
   const path = (request.url ?? '/').split('?')[0]
   if (path !== '/health' && path !== '/health/live') {
-    return json(404, { statusCode: 404, code: 'AUDIT_ERR_NOT_FOUND', error: 'Not Found', message: `no route ${method} ${path}` })
+    return json(404, errorBody(new NotFoundError(`no route ${method} ${path}`)))
   }
   if (method !== 'GET' && method !== 'HEAD') {
-    return json(405, { statusCode: 405, code: 'AUDIT_ERR_METHOD_NOT_ALLOWED', error: 'Method Not Allowed', message: `${method} ${path}: only GET and HEAD are served` }, 'GET, HEAD')
+    return json(405, errorBody(new MethodNotAllowedError(`${method} ${path}: only GET and HEAD are served`)), 'GET, HEAD')
   }
   const problem = latest === undefined ? 'starting: the API has not posted its first health reading yet' : silence(now - latest.at, staleAfterMs)
   if (path === '/health/live') return problem === undefined ? json(200, { status: 'ok' }) : json(503, { status: 'unavailable', reasons: [problem] })

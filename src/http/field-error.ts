@@ -1,12 +1,5 @@
 import { escapePointerToken } from '../core/json/index.js'
-
-/** One thing wrong with a request, as the API reports it. */
-export interface FieldError {
-  /** JSON Pointer into the request part, e.g. `/events/3/actor/id`. */
-  field: string
-  in: 'body' | 'querystring' | 'params' | 'headers'
-  reason: string
-}
+import type { FieldError } from '../errors.js'
 
 interface AjvLikeError {
   instancePath: string
@@ -29,11 +22,4 @@ export function fieldErrorFromAjv (error: AjvLikeError, part: FieldError['in']):
     return { field: error.instancePath, in: part, reason: 'value is not one of the allowed values' }
   }
   return { field: error.instancePath, in: part, reason: error.message ?? error.keyword }
-}
-
-export class RequestValidationError extends Error {
-  constructor (readonly errors: FieldError[], readonly statusCode = 400, readonly code = 'AUDIT_ERR_VALIDATION') {
-    super(errors.map(e => `${e.in}${e.field}: ${e.reason}`).join('; '))
-    this.name = 'RequestValidationError'
-  }
 }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance } from 'fastify'
-import { RequestValidationError } from './field-error.js'
+import { RequestValidationError } from '../errors.js'
 import { findJsonTextProblem } from './find-json-text-problem.js'
 
 /**

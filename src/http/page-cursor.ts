@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { RequestValidationError } from './field-error.js'
+import { RequestValidationError } from '../errors.js'
 
 /** What a page cursor carries: where the last page stopped, bound to the query it came from. */
 interface Cursor {

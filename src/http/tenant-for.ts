@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { ForbiddenError } from '../plugins/auth.js'
+import { ForbiddenError } from '../errors.js'
 
 /**
  * The tenant a request acts on. A key belongs to one tenant and that is the answer; naming

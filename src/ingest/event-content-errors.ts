@@ -1,7 +1,7 @@
 import { findIJsonViolation, joinPointer } from '../core/json/index.js'
 import { secretPatternOfName } from './scrub-secrets.js'
 import { METADATA_LIMITS } from '../schemas/audit-event.js'
-import type { FieldError } from '../http/field-error.js'
+import type { FieldError } from '../errors.js'
 import { instantProblem } from '../http/instant-problem.js'
 
 /**

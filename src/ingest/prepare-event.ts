@@ -5,8 +5,7 @@ import { uuidV7 } from './uuid-v7.js'
 import type { IngestItem } from './event-producer.js'
 import { REDACTION_LIMITS, type AuditEventInput } from '../schemas/audit-event.js'
 import { SecretMemberNameError } from './scrub-secrets.js'
-import { RequestValidationError, type FieldError } from '../http/field-error.js'
-import { RecordTooLargeError } from '../http/record-too-large-error.js'
+import { RecordTooLargeError, RequestValidationError, type FieldError } from '../errors.js'
 
 export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
 

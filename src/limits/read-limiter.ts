@@ -1,4 +1,4 @@
-import { AuditServiceError } from '../errors.js'
+import { TooManyReadsError } from '../errors.js'
 
 /** The reads that walk a whole log: each holds database connections and CPU for its length. */
 export type ExpensiveRead = 'verify' | 'export'
@@ -10,15 +10,6 @@ export interface ReadLimiterOptions {
   total: number
   /** Sent as Retry-After with a refusal. */
   retryAfterSeconds: number
-}
-
-export class TooManyReadsError extends AuditServiceError {
-  override readonly retryAfterSeconds: number
-
-  constructor (message: string, retryAfterSeconds: number) {
-    super('AUDIT_ERR_TOO_MANY_READS', 429, message)
-    this.retryAfterSeconds = retryAfterSeconds
-  }
 }
 
 /**

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { CREATED_PREFIX, KeyResolver } from '../auth/key-resolver.js'
 import { PgKeyStore } from '../auth/pg-key-store.js'
 import { hasScope, type Principal, type Scope } from '../auth/scopes.js'
-import { AuditServiceError } from '../errors.js'
+import { ForbiddenError, UnauthenticatedError } from '../errors.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 
 declare module 'fastify' {
@@ -31,18 +31,6 @@ export interface AuthPluginOptions {
   cacheMs: number
   /** How long a key that matched nothing is answered 401 without a query (0 = never). */
   unknownCacheMs?: number
-}
-
-export class UnauthenticatedError extends AuditServiceError {
-  constructor (message: string) {
-    super('AUDIT_ERR_UNAUTHENTICATED', 401, message)
-  }
-}
-
-export class ForbiddenError extends AuditServiceError {
-  constructor (message: string) {
-    super('AUDIT_ERR_FORBIDDEN', 403, message)
-  }
 }
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/

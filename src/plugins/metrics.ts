@@ -4,7 +4,7 @@ import { createApiMetrics, type ApiMetrics } from '../metrics/api-metrics.js'
 import { scrapeTokenCheck, startMetricsServer, type MetricsServer } from '../metrics/start-metrics-server.js'
 import { ErrorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
-import { UnauthenticatedError } from './auth.js'
+import { UnauthenticatedError } from '../errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
-import { RateLimitedError } from '../http/rate-limited-error.js'
+import { RateLimitedError } from '../errors.js'
 import { BatchedRedisStore, type Callback } from '../limits/batched-redis-store.js'
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { RecordTooLargeError } from '../../src/http/record-too-large-error.js'
+import { RecordTooLargeError } from '../../src/errors.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, sampleEvent, testConfig } from '../helper.js'
 

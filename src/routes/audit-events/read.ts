@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AuditServiceError } from '../../errors.js'
-import { RequestValidationError } from '../../http/field-error.js'
+import { NotFoundError, RequestValidationError } from '../../errors.js'
 import { instantProblem } from '../../http/instant-problem.js'
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
 import { tenantFor } from '../../http/tenant-for.js'
@@ -85,7 +84,7 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const row = await reader.byId(tenant, request.params.id)
-    if (row === undefined) throw new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no event ${request.params.id} (not stored yet, or not yours)`)
+    if (row === undefined) throw new NotFoundError(`no event ${request.params.id} (not stored yet, or not yours)`)
     return toJson(row)
   })
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { CheckpointSigner } from '../../worker/checkpoint-signer.js'
 import type { StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
-import { AuditServiceError } from '../../errors.js'
+import { EmptyLogError, NoCheckpointError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
@@ -26,7 +26,7 @@ function toJson (c: StoredCheckpoint, originPrefix: string) {
   }
 }
 
-const noCheckpoint = (tenant: string) => new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet`)
+const noCheckpoint = (tenant: string) => new NoCheckpointError(`no checkpoint for tenant ${tenant} yet`)
 
 const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
   const store = app.checkpointStore
@@ -69,7 +69,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const { size } = request.query
     const found = await store.list(tenant, { ...(size !== undefined && { size }), limit: request.query.limit ?? 100 })
-    if (size !== undefined && found.length === 0) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint at size ${size}`)
+    if (size !== undefined && found.length === 0) throw new NoCheckpointError(`no checkpoint at size ${size}`)
     return { checkpoints: found.map(c => toJson(c, opts.originPrefix)) }
   })
 
@@ -86,7 +86,7 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const checkpoint = await signer.signNow(tenant)
-    if (checkpoint === undefined) throw new AuditServiceError('AUDIT_ERR_EMPTY_LOG', 404, `tenant ${tenant} has no events yet`)
+    if (checkpoint === undefined) throw new EmptyLogError(`tenant ${tenant} has no events yet`)
     return reply.code(201).send(toJson(checkpoint, opts.originPrefix))
   })
 }

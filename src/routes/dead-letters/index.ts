@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Job } from 'bullmq'
 import type { FastifyRequest } from 'fastify'
-import { AuditServiceError } from '../../errors.js'
+import { NotFoundError } from '../../errors.js'
 import { auditOwnAccess } from '../../ingest/audit-own-access.js'
 import type { AppendJobData } from '../../queue/append-job.js'
 import { DeadLetter, DeadLetterList, DeadLetterParams, DeadLetterQuery, DiscardDeadLetter, RetriedDeadLetters } from '../../schemas/dead-letter.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
-const notFound = (id: string) => new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no dead letter ${id}`)
+const notFound = (id: string) => new NotFoundError(`no dead letter ${id}`)
 const errors = { 401: ErrorResponse, 403: ErrorResponse }
 
 /**

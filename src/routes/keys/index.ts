@@ -4,13 +4,13 @@ import { keyChangeDetails, type KeyChange } from '../../auth/key-change-event.js
 import type { KeyChangeRecorder } from '../../auth/pg-key-store.js'
 import type { Scope } from '../../auth/scopes.js'
 import { auditOwnAccess } from '../../ingest/audit-own-access.js'
-import { AuditServiceError } from '../../errors.js'
+import { NotFoundError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, KeyIdParams, RevokeApiKey } from '../../schemas/api-key.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 
-const notFound = () => new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, 'no such key')
+const notFound = () => new NotFoundError('no such key')
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 /** Key management for admins: a tenant's admin key manages that tenant's keys only. */

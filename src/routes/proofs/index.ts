@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { leafHash, consistencyProof, inclusionProof, type NodeReader } from '../../core/merkle/index.js'
-import { AuditServiceError } from '../../errors.js'
+import { NoCheckpointError, NotCheckpointedError, NotFoundError, TreeSizeError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { proofWithRoots } from '../../proofs/proof-with-roots.js'
 import { formatTlogProof } from '../../proofs/tlog-proof.js'
@@ -17,7 +17,7 @@ export interface ProofRoutesOptions {
   originPrefix: string
 }
 
-const badSize = (message: string) => new AuditServiceError('AUDIT_ERR_TREE_SIZE', 400, message)
+const badSize = (message: string) => new TreeSizeError(message)
 const b64 = (hashes: Buffer[]) => hashes.map(h => h.toString('base64'))
 
 /**
@@ -55,7 +55,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     const event = await app.db.selectFrom('audit_events').select(['seq', 'canonical'])
       .where('id', '=', id).where(tenantFilter(tenant)).executeTakeFirst()
     if (event === undefined) {
-      throw new AuditServiceError('AUDIT_ERR_NOT_FOUND', 404, `no event ${id} in the log of tenant ${tenant} (an accepted event is stored within about a second)`)
+      throw new NotFoundError(`no event ${id} in the log of tenant ${tenant} (an accepted event is stored within about a second)`)
     }
 
     let treeSize: number
@@ -63,7 +63,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     if (request.query.tree_size === undefined) {
       const latest = await latestCheckpoint(tenant)
       if (latest === undefined || latest.size < event.seq) {
-        throw new AuditServiceError('AUDIT_ERR_NOT_CHECKPOINTED', 409,
+        throw new NotCheckpointedError(
           `event ${id} is at seq ${event.seq} but the latest checkpoint covers ${latest?.size ?? 0} records: ask again after the next checkpoint, or pass tree_size (up to the log's size) for a proof without one`)
       }
       treeSize = latest.size
@@ -80,7 +80,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     const { proof, roots } = await proofWithRoots(nodesOf(tenant), [treeSize], read => inclusionProof(index, treeSize, read))
     const tlogProof = checkpoint === undefined ? undefined : formatTlogProof({ extra: event.canonical, index, proof, checkpoint })
     if (request.query.format === 'tlog-proof') {
-      if (tlogProof === undefined) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no signed checkpoint at size ${treeSize}: a tlog-proof needs one`)
+      if (tlogProof === undefined) throw new NoCheckpointError(`no signed checkpoint at size ${treeSize}: a tlog-proof needs one`)
       return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${id}.tlog-proof"`).send(tlogProof)
     }
     return reply.type('application/json').send({
@@ -114,7 +114,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     let to = request.query.to
     if (to === undefined) {
       const latest = await latestCheckpoint(tenant)
-      if (latest === undefined) throw new AuditServiceError('AUDIT_ERR_NO_CHECKPOINT', 404, `no checkpoint for tenant ${tenant} yet: pass to`)
+      if (latest === undefined) throw new NoCheckpointError(`no checkpoint for tenant ${tenant} yet: pass to`)
       to = latest.size
     }
     if (from > to) throw badSize(`from (${from}) is larger than to (${to}${request.query.to === undefined ? ', the latest checkpoint' : ''})`)

@@ -9,7 +9,7 @@ import type { Committed, EventStore } from '../../src/store/event-store.js'
 import { MemoryEventStore } from '../../src/store/memory-event-store.js'
 import { ORIGIN, checkpoint, newLogKey } from '../core/helpers/build-log.js'
 
-// The cases of test/append-pipeline.test.ts, on the in-memory store: the appender's pipelining
+// The cases of test/worker/append-pipeline.test.ts, on the in-memory store: the appender's pipelining
 // and the store's contract, with no PostgreSQL.
 
 const scrub = compileScrubber()

@@ -11,7 +11,7 @@ export { CanonicalJsonError } from './canonical-json-error.js'
  * allocations (the library makes a `Set` per value and walks every string in JS); this is on
  * the path of every ingested, stored and verified event. Anything else, and every error, is
  * left to the library, so the two cannot disagree on an edge case
- * (test/core/canonical-json.test.ts compares them on generated values).
+ * (test/core/json/canonical-json.test.ts compares them on generated values).
  *
  * @throws {CanonicalJsonError} when the value has no canonical form.
  */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { CheckpointFormatError, formatCheckpoint, parseCheckpoint } from '../../src/core/checkpoint/index.js'
+import { CheckpointFormatError, formatCheckpoint, parseCheckpoint } from '../../../src/core/checkpoint/index.js'
 
 const ROOT = Buffer.alloc(32, 7)
 const ROOT_B64 = ROOT.toString('base64')

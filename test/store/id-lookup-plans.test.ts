@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely'
 import t from 'tap'
-import type { Database } from '../src/store/database.js'
-import { compileScrubber } from '../src/ingest/scrub-secrets.js'
-import { prepareEvent } from '../src/ingest/prepare-event.js'
-import type { AuditEventInput } from '../src/schemas/audit-event.js'
-import { PgEventStore } from '../src/store/pg-event-store.js'
-import { PgStoredIdLookup } from '../src/store/pg-stored-id-lookup.js'
-import { tenantFilter } from '../src/store/tenant-filter.js'
-import { createTestDatabase, openDatabase, sampleEvent, waitFor } from './helper.js'
+import type { Database } from '../../src/store/database.js'
+import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
+import { prepareEvent } from '../../src/ingest/prepare-event.js'
+import type { AuditEventInput } from '../../src/schemas/audit-event.js'
+import { PgEventStore } from '../../src/store/pg-event-store.js'
+import { PgStoredIdLookup } from '../../src/store/pg-stored-id-lookup.js'
+import { tenantFilter } from '../../src/store/tenant-filter.js'
+import { createTestDatabase, openDatabase, sampleEvent, waitFor } from '../helper.js'
 
 // Rows generated inside PostgreSQL, as bench/measure-reads.ts does: only the columns matter here.
 async function addRows (db: Kysely<Database>, tenant: string, count: number): Promise<void> {

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 import t from 'tap'
-import type { Database } from '../src/store/database.js'
-import { PgLogReader } from '../src/store/pg-log-reader.js'
-import { createTestDatabase, openDatabase } from './helper.js'
+import type { Database } from '../../src/store/database.js'
+import { PgLogReader } from '../../src/store/pg-log-reader.js'
+import { createTestDatabase, openDatabase } from '../helper.js'
 
 // Rows made inside PostgreSQL: paging only looks at tenant and seq.
 async function addRows (db: Kysely<Database>, tenant: string, seqs: number[], canonical = '{}'): Promise<void> {

@@ -1,13 +1,13 @@
 import t from 'tap'
-import { ChainAppender } from '../src/worker/chain-appender.js'
-import type { QueuedEvent, ChainPosition, PreparedBatch } from '../src/core/chain/index.js'
-import { compileScrubber } from '../src/ingest/scrub-secrets.js'
-import { prepareEvent } from '../src/ingest/prepare-event.js'
-import type { AuditEventInput } from '../src/schemas/audit-event.js'
-import type { Committed, EventStore } from '../src/store/event-store.js'
-import { PgEventStore } from '../src/store/pg-event-store.js'
-import { recomputeChain } from './chain-check.js'
-import { createTestDatabase, openDatabase, sampleEvent } from './helper.js'
+import { ChainAppender } from '../../src/worker/chain-appender.js'
+import type { QueuedEvent, ChainPosition, PreparedBatch } from '../../src/core/chain/index.js'
+import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
+import { prepareEvent } from '../../src/ingest/prepare-event.js'
+import type { AuditEventInput } from '../../src/schemas/audit-event.js'
+import type { Committed, EventStore } from '../../src/store/event-store.js'
+import { PgEventStore } from '../../src/store/pg-event-store.js'
+import { recomputeChain } from '../chain-check.js'
+import { createTestDatabase, openDatabase, sampleEvent } from '../helper.js'
 
 const scrub = compileScrubber()
 const event = (tenant: string, name: string, overrides: Record<string, unknown> = {}): QueuedEvent =>

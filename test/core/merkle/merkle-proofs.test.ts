@@ -6,11 +6,11 @@ import {
   verifyConsistency,
   verifyInclusion,
   type NodeReader,
-} from '../../src/core/merkle/index.js'
-import { leafHash } from '../../src/core/merkle/index.js'
-import { MemoryTree, leafData, naiveRoot } from './helpers/memory-tree.js'
+} from '../../../src/core/merkle/index.js'
+import { leafHash } from '../../../src/core/merkle/index.js'
+import { MemoryTree, leafData, naiveRoot } from '../helpers/memory-tree.js'
 
-const RFC6962 = new URL('../fixtures/vectors/rfc6962/', import.meta.url)
+const RFC6962 = new URL('../../fixtures/vectors/rfc6962/', import.meta.url)
 
 function jsonFiles(dir: URL): URL[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
-import { createDatabase } from '../src/store/database.js'
-import { grantServiceRole } from '../src/store/service-role.js'
-import { buildTestApp, createTestDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from './helper.js'
+import { createDatabase } from '../../src/store/database.js'
+import { grantServiceRole } from '../../src/store/service-role.js'
+import { buildTestApp, createTestDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
 // Migrations run as the owner; the API and the worker as the role `migrate` grants
 // (DATABASE_SERVICE_ROLE, what docker-compose.yml uses). That role can do all the service does,

@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap'
-import { canonicalBytes } from '../../src/core/json/index.js'
-import { chainHash } from '../../src/core/chain/index.js'
-import { LogVerifier, type LogVerifierOptions, type VerifierRecord, type VerifyResult } from '../../src/core/verify/index.js'
-import { CompactRange, leafHash } from '../../src/core/merkle/index.js'
-import { ORIGIN, buildLog, chainRows, checkpoint, newLogKey, recordBody } from './helpers/build-log.js'
+import { canonicalBytes } from '../../../src/core/json/index.js'
+import { chainHash } from '../../../src/core/chain/index.js'
+import { LogVerifier, type LogVerifierOptions, type VerifierRecord, type VerifyResult } from '../../../src/core/verify/index.js'
+import { CompactRange, leafHash } from '../../../src/core/merkle/index.js'
+import { ORIGIN, buildLog, chainRows, checkpoint, newLogKey, recordBody } from '../helpers/build-log.js'
 
 const N = 200
 const SIZES = [1, 64, 100, 150, 200]

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { CheckpointQueue, LogVerifier, type VerifierRecord, type VerifyResult } from '../../src/core/verify/index.js'
-import { ORIGIN, buildLog, checkpoint, newLogKey } from './helpers/build-log.js'
+import { CheckpointQueue, LogVerifier, type VerifierRecord, type VerifyResult } from '../../../src/core/verify/index.js'
+import { ORIGIN, buildLog, checkpoint, newLogKey } from '../helpers/build-log.js'
 
 t.test('the queue hands items back by size, first in first out among equal sizes', async (t) => {
   fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), (sizes) => {

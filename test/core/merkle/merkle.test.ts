@@ -9,8 +9,8 @@ import {
   nodeLocation,
   rangeNodes,
   rootFromNodes,
-} from '../../src/core/merkle/index.js'
-import { MemoryTree, leafData, naiveRoot } from './helpers/memory-tree.js'
+} from '../../../src/core/merkle/index.js'
+import { MemoryTree, leafData, naiveRoot } from '../helpers/memory-tree.js'
 
 const sha = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest()
 

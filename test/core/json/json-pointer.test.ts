@@ -1,6 +1,6 @@
 import t from 'tap'
-import { escapePointerToken, joinPointer } from '../../src/core/json/index.js'
-import { parsePointer } from './helpers/parse-pointer.js'
+import { escapePointerToken, joinPointer } from '../../../src/core/json/index.js'
+import { parsePointer } from '../helpers/parse-pointer.js'
 
 t.test('escapePointerToken escapes ~ before /', async (t) => {
   t.equal(escapePointerToken('plain'), 'plain')

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from './helper.js'
-import { freePort } from './faults/free-port.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
+import { freePort } from '../faults/free-port.js'
 
 // docker-compose.yml runs Redis with requirepass and gives the service
 // REDIS_URL=redis://:<password>@redis:6379: the API, the worker and the key announcements all

@@ -1,8 +1,8 @@
 import pg from 'pg'
 import t from 'tap'
-import { canonicalJson } from '../src/core/json/index.js'
-import { freePort } from './faults/free-port.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from './helper.js'
+import { canonicalJson } from '../../src/core/json/index.js'
+import { freePort } from '../faults/free-port.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
 const scrape = async (port: number) => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
 const gauge = (body: string, name: string, tenant: string) => body.match(new RegExp(`^${name}\\{tenant="${tenant}"\\} (\\S+)$`, 'm'))?.[1]

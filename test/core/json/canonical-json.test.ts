@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
-import { CanonicalJsonError, canonicalBytes, canonicalJson } from '../../src/core/json/index.js'
+import { CanonicalJsonError, canonicalBytes, canonicalJson } from '../../../src/core/json/index.js'
 
-const JCS = new URL('../fixtures/vectors/jcs/', import.meta.url)
+const JCS = new URL('../../fixtures/vectors/jcs/', import.meta.url)
 
 t.test('RFC 8785 vectors canonicalize to the exact expected bytes', async (t) => {
   const names = readdirSync(new URL('input/', JCS)).filter((f) => f.endsWith('.json'))

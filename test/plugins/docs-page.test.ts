@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { buildApp } from '../src/app.js'
-import { ROOT, testConfig } from './helper.js'
+import { buildApp } from '../../src/app.js'
+import { ROOT, testConfig } from '../helper.js'
 
 // The API documentation page (/docs, Swagger UI) as a person sees it: rendered by a real
 // Chromium, every operation of the OpenAPI document listed, and a screenshot kept in

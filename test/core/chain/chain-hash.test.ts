@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { GENESIS_HASH, chainHash, genesisHash } from '../../src/core/chain/index.js'
+import { GENESIS_HASH, chainHash, genesisHash } from '../../../src/core/chain/index.js'
 
 t.test('genesis is 32 zero bytes and genesisHash() returns fresh copies', async (t) => {
   t.ok(GENESIS_HASH.equals(Buffer.alloc(32)))

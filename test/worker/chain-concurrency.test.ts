@@ -1,11 +1,11 @@
 import { once } from 'node:events'
 import t from 'tap'
-import { compileScrubber } from '../src/ingest/scrub-secrets.js'
-import { prepareEvent } from '../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME } from '../src/queue/append-job.js'
-import type { AuditEventInput } from '../src/schemas/audit-event.js'
-import { recomputeChain } from './chain-check.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor, waitForQueueIdle } from './helper.js'
+import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
+import { prepareEvent } from '../../src/ingest/prepare-event.js'
+import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import type { AuditEventInput } from '../../src/schemas/audit-event.js'
+import { recomputeChain } from '../chain-check.js'
+import { buildTestApp, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor, waitForQueueIdle } from '../helper.js'
 
 t.test('2,000 events (and one job delivered twice) through 2 worker processes at concurrency 8: no fork, no gap, no duplicate', async t => {
   const config = await testConfig(t, { INGEST_BATCH_WINDOW_MS: '0' })

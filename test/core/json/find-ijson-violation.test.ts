@@ -1,5 +1,5 @@
 import t from 'tap'
-import { findIJsonViolation } from '../../src/core/json/index.js'
+import { findIJsonViolation } from '../../../src/core/json/index.js'
 
 /** `levels` arrays nested inside each other, built without recursion. */
 function nestedArrays(levels: number): unknown {

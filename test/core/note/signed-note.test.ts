@@ -9,7 +9,7 @@ import {
   parseVerifierKey,
   publicKeyBytes,
   signNote,
-} from '../../src/core/note/index.js'
+} from '../../../src/core/note/index.js'
 
 // Vector from golang.org/x/mod/sumdb/note (package docs and note_test.go).
 const PETER_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { pino } from 'pino'
-import { loadSigningKey } from '../src/plugins/load-signing-key.js'
+import { loadSigningKey } from '../../src/plugins/load-signing-key.js'
 
 const silent = pino({ level: 'silent' })
 

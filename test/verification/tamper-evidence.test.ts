@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import pg from 'pg'
 import t from 'tap'
-import { canonicalJson } from '../src/core/json/index.js'
-import { chainHash } from '../src/core/chain/index.js'
-import { parseVerifierKey } from '../src/core/note/index.js'
-import { verifyExport } from '../src/verification/verify-export.js'
-import { buildTestApp, countRows, ROOT, sampleEvent, startTestWorker, testConfig, waitFor } from './helper.js'
+import { canonicalJson } from '../../src/core/json/index.js'
+import { chainHash } from '../../src/core/chain/index.js'
+import { parseVerifierKey } from '../../src/core/note/index.js'
+import { verifyExport } from '../../src/verification/verify-export.js'
+import { buildTestApp, countRows, ROOT, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
 // One log of 60 events with checkpoints at 30 and 60; each tamper is applied the way a
 // database administrator could (triggers bypassed), checked, and rolled back from a copy.
@@ -17,7 +17,7 @@ t.test('every kind of tampering is caught by GET /verify and by the offline CLI'
   const config = await testConfig(t)
   const app = await buildTestApp(t, config)
   const worker = await startTestWorker(t, config)
-  const { openDatabase } = await import('./helper.js')
+  const { openDatabase } = await import('../helper.js')
   const db = openDatabase(t, config.databaseUrl)
 
   for (const half of [0, 1]) {

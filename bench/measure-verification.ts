@@ -27,7 +27,7 @@ export interface VerificationFigure {
 
 interface StoredRow { seq: string, canonical: Buffer, prev_hash: Buffer, hash: Buffer }
 
-async function* pages (client: pg.Client, tenant: string, size: number): AsyncGenerator<StoredRow[]> {
+async function * pages (client: pg.Client, tenant: string, size: number): AsyncGenerator<StoredRow[]> {
   for (let after = 0; ;) {
     const page = await client.query({
       text: 'SELECT seq, canonical, prev_hash, hash FROM audit_events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',

@@ -45,8 +45,15 @@ export async function seedChainedLog (db: Kysely<Database>, options: SeedChained
       const at = new Date(time + seq * 1000).toISOString()
       const id = randomUUID()
       const canonical = canonicalBytes({
-        id, tenant, seq, occurred_at: at, received_at: at, action: `doc.${seq % 3 === 0 ? 'edit' : 'view'}`,
-        actor: { type: 'user', id: `u${seq % 1000}` }, target: { type: 'doc', id: `d${seq % 5000}` }, outcome: 'success'
+        id,
+        tenant,
+        seq,
+        occurred_at: at,
+        received_at: at,
+        action: `doc.${seq % 3 === 0 ? 'edit' : 'view'}`,
+        actor: { type: 'user', id: `u${seq % 1000}` },
+        target: { type: 'doc', id: `d${seq % 5000}` },
+        outcome: 'success'
       })
       const hash = chainHash(prev, canonical)
       const treeNodes = Buffer.concat(range.append(leafHash(canonical)))

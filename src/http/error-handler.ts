@@ -11,7 +11,7 @@ export const RETRY_AFTER_SECONDS = 2
  */
 export function errorHandler (fault: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const err = asAuditServiceError(fault, request)
-  let statusCode = err.statusCode ?? 500
+  const statusCode = err.statusCode ?? 500
   let code = err.code ?? INTERNAL
   let message = err.message
   const errors = err instanceof RequestValidationError ? err.errors : undefined

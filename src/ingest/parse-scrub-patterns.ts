@@ -10,7 +10,7 @@
  *
  * @throws Error naming the pattern (by position) and the reason.
  */
-export function parseScrubPatterns(text: string): RegExp[] {
+export function parseScrubPatterns (text: string): RegExp[] {
   if (text.trim() === '') return []
   let list: unknown
   try {
@@ -40,7 +40,7 @@ export function parseScrubPatterns(text: string): RegExp[] {
  * True when a group holding `*`, `+` or `{n,}` is itself repeated (`*`, `+`,
  * `{n,}` or `{n,m}` with m > 1). Escapes and character classes are skipped.
  */
-export function hasNestedQuantifier(source: string): boolean {
+export function hasNestedQuantifier (source: string): boolean {
   // Per open group: whether it holds an unbounded quantifier.
   const groups: boolean[] = []
   let lastGroupUnbounded = false
@@ -84,7 +84,7 @@ export function hasNestedQuantifier(source: string): boolean {
   return false
 }
 
-function readQuantifier(source: string, at: number): { unbounded: boolean, repeats: boolean, end: number } | undefined {
+function readQuantifier (source: string, at: number): { unbounded: boolean, repeats: boolean, end: number } | undefined {
   const c = source[at]
   if (c === '*' || c === '+') return { unbounded: true, repeats: true, end: at + 1 + (source[at + 1] === '?' ? 1 : 0) }
   if (c === '?') return { unbounded: false, repeats: false, end: at + 1 }

@@ -55,7 +55,7 @@ export const DEFAULT_SECRET_WORDS: readonly SecretWordRule[] = Object.freeze(
       'password', 'passwd', 'passphrase', 'passcode', 'credential', 'apikey', 'privatekey', 'secretkey',
       'clientsecret', 'accesstoken', 'refreshtoken', 'creditcard', 'cardnumber', 'socialsecurity', 'secretanswer',
     ].map((word) => ({ word, match: 'contains' as const })),
-  ].map((rule) => Object.freeze(rule)),
+  ].map((rule) => Object.freeze(rule))
 )
 
 /**
@@ -144,7 +144,7 @@ export interface ScrubResult {
  * parent and ends in `<key>`; neither it nor the message contains the name.
  */
 export class SecretMemberNameError extends Error {
-  constructor(readonly pointer: string, readonly pattern: string) {
+  constructor (readonly pointer: string, readonly pattern: string) {
     super(`a member name looks like a secret (${pattern}); secrets are only redacted from values, so it is refused`)
     this.name = 'SecretMemberNameError'
   }
@@ -171,7 +171,7 @@ export class SecretMemberNameError extends Error {
  * @throws TypeError on cyclic input, which is not JSON.
  * @throws SecretMemberNameError when a member name looks like a secret.
  */
-export function compileScrubber(options: ScrubOptions = {}): (value: unknown) => ScrubResult {
+export function compileScrubber (options: ScrubOptions = {}): (value: unknown) => ScrubResult {
   const placeholder = options.placeholder ?? DEFAULT_PLACEHOLDER
   const isSecretKey = compileKeyMatcher(options.extraKeys ?? [])
   const extraPatterns = (options.extraPatterns ?? []).map((re, i) => regexPattern(`extra pattern ${i + 1}`, withoutState(re)))
@@ -181,7 +181,7 @@ export function compileScrubber(options: ScrubOptions = {}): (value: unknown) =>
     return [...DEFAULT_SECRET_PATTERNS, ...extraPatterns].find((pattern) => pattern.test(name))?.name ?? 'secret'
   })
 
-  return function scrub(root: unknown): ScrubResult {
+  return function scrub (root: unknown): ScrubResult {
     const redactions: string[] = []
     const stack: Frame[] = []
     // Containers currently being copied; meeting one again means a cycle.
@@ -253,7 +253,7 @@ let defaultScrubber: ((value: unknown) => ScrubResult) | undefined
  * scrubSecrets({ user: 'ann', password: 'hunter2' })
  * // { value: { user: 'ann', password: '[REDACTED]' }, redactions: ['/password'] }
  */
-export function scrubSecrets(value: unknown, options?: ScrubOptions): ScrubResult {
+export function scrubSecrets (value: unknown, options?: ScrubOptions): ScrubResult {
   if (options !== undefined) return compileScrubber(options)(value)
   defaultScrubber ??= compileScrubber()
   return defaultScrubber(value)
@@ -263,7 +263,7 @@ export function scrubSecrets(value: unknown, options?: ScrubOptions): ScrubResul
  * The name of the first built-in value pattern a member name matches, or
  * undefined: such a name is refused (see {@link SecretMemberNameError}).
  */
-export function secretPatternOfName(name: string): string | undefined {
+export function secretPatternOfName (name: string): string | undefined {
   return defaultPatternOfName(name) || undefined
 }
 
@@ -274,7 +274,7 @@ export function secretPatternOfName(name: string): string | undefined {
  * follows, so `OAuth` is one word); see {@link DEFAULT_SECRET_WORDS} and
  * {@link DESCRIPTOR_WORDS}. The plain form: the scrubber caches its verdicts.
  */
-export function isSecretName(name: string): boolean {
+export function isSecretName (name: string): boolean {
   const words = wordsOfName(name)
   let last = -1
   let previous = false
@@ -294,7 +294,7 @@ export function isSecretName(name: string): boolean {
 }
 
 /** The lowercase ASCII words of a member name (see {@link isSecretName}). */
-export function wordsOfName(name: string): string[] {
+export function wordsOfName (name: string): string[] {
   const words: string[] = []
   let start = -1
   for (let i = 0; i <= name.length; i++) {
@@ -326,7 +326,7 @@ const SECRET_WORDS = new Set(DEFAULT_SECRET_WORDS.map((rule) => rule.word))
 const SECRET_SUFFIXES = DEFAULT_SECRET_WORDS.filter((rule) => rule.match === 'suffix').map((rule) => rule.word)
 const SECRET_INFIXES = DEFAULT_SECRET_WORDS.filter((rule) => rule.match === 'contains').map((rule) => rule.word)
 
-function isSecretWord(word: string): boolean {
+function isSecretWord (word: string): boolean {
   if (SECRET_WORDS.has(word)) return true
   for (const suffix of SECRET_SUFFIXES) if (word.endsWith(suffix)) return true
   for (const infix of SECRET_INFIXES) if (word.includes(infix)) return true
@@ -346,12 +346,12 @@ interface Jsonable {
   toJSON(key: string): unknown
 }
 
-function pointerOf(parent: Frame | undefined, token: string | number): string {
+function pointerOf (parent: Frame | undefined, token: string | number): string {
   if (parent === undefined) return ''
   return `${parent.pointer}/${typeof token === 'number' ? token : escapePointerToken(token)}`
 }
 
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+function setOwn (target: Record<string, unknown>, key: string, value: unknown): void {
   // Assigning `__proto__` would call the inherited setter and swap the
   // prototype; defining it makes a plain own property, as JSON.parse does.
   // Every other key is safe to assign: Object.prototype has no other setters.
@@ -362,7 +362,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-function normalizeKey(key: string): string {
+function normalizeKey (key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '')
 }
 
@@ -371,7 +371,7 @@ function normalizeKey(key: string): string {
 const CACHE_LIMIT = 4096
 const CACHED_NAME_MAX_LENGTH = 256
 
-function cached<T>(compute: (name: string) => T): (name: string) => T {
+function cached<T> (compute: (name: string) => T): (name: string) => T {
   const cache = new Map<string, T>()
   return (name) => {
     let verdict = cache.get(name)
@@ -388,7 +388,7 @@ function cached<T>(compute: (name: string) => T): (name: string) => T {
 
 const isDefaultSecretName = cached(isSecretName)
 
-function compileKeyMatcher(extraKeys: readonly (string | SecretKeyRule)[]): (key: string) => boolean {
+function compileKeyMatcher (extraKeys: readonly (string | SecretKeyRule)[]): (key: string) => boolean {
   const exact = new Set<string>()
   const suffixes: string[] = []
   for (const rule of extraKeys) {
@@ -413,7 +413,7 @@ const MIN_DEFAULT_MATCH_LENGTH = 5
 // Every regex detector in one: a single scan instead of one per pattern.
 const COMBINED_REGEX = new RegExp(REGEX_PATTERNS.map(([, re]) => `(?:${re.source})`).join('|'))
 
-function compileStringMatcher(extraPatterns: readonly SecretPattern[]): (value: string) => boolean {
+function compileStringMatcher (extraPatterns: readonly SecretPattern[]): (value: string) => boolean {
   const minLength = extraPatterns.length === 0 ? MIN_DEFAULT_MATCH_LENGTH : 0
   return (value) => {
     if (value.length < minLength) return false
@@ -434,11 +434,11 @@ const defaultPatternOfName = cached((name) => {
 const defaultStringMatcher = compileStringMatcher([])
 
 /** Drops `g`/`y`: with them `test` is stateful and would skip matches on later calls. */
-function withoutState(re: RegExp): RegExp {
+function withoutState (re: RegExp): RegExp {
   return new RegExp(re.source, re.flags.replace(/[gy]/g, ''))
 }
 
-function regexPattern(name: string, re: RegExp): SecretPattern {
+function regexPattern (name: string, re: RegExp): SecretPattern {
   return { name, test: (value) => re.test(value) }
 }
 
@@ -448,7 +448,7 @@ const AUTH_SCHEME_TEST = new RegExp(AUTH_SCHEME.source, 'i')
 const PLAIN_WORD = /^[A-Za-z][a-z]*$/
 
 /** `Bearer <token>` or `Basic <base64>`, as in an Authorization header. */
-function hasAuthorizationCredentials(value: string): boolean {
+function hasAuthorizationCredentials (value: string): boolean {
   // A stateless test first: matchAll costs an iterator even when nothing matches.
   if (!AUTH_SCHEME_TEST.test(value)) return false
   for (const match of value.matchAll(AUTH_SCHEME)) {
@@ -469,7 +469,7 @@ const NOT_DIGIT = /\D/g
 const DOTTED_GROUPS = /^\d{3,}(?:\.\d{3,})+$/
 
 /** A Luhn-valid payment card number anywhere in the string. */
-function hasPaymentCardNumber(value: string): boolean {
+function hasPaymentCardNumber (value: string): boolean {
   if (!CARD_CANDIDATE_TEST.test(value)) return false
   for (const match of value.matchAll(CARD_CANDIDATE)) {
     const text = match[0]
@@ -479,7 +479,7 @@ function hasPaymentCardNumber(value: string): boolean {
   return false
 }
 
-function passesLuhn(digits: string): boolean {
+function passesLuhn (digits: string): boolean {
   let sum = 0
   let double = false
   for (let i = digits.length - 1; i >= 0; i--) {
@@ -504,7 +504,7 @@ const PARAMETER_NAMES = new Set(['key', 'sig'])
 const PARAMETER_LAST_WORDS = new Set(['signature', 'hmac', 'sig'])
 
 /** A query, fragment or form parameter with a secret-looking name and a value: `?access_token=…`. */
-function hasSecretParameter(value: string): boolean {
+function hasSecretParameter (value: string): boolean {
   if (!PARAMETER_TEST.test(value)) return false
   for (const match of value.matchAll(PARAMETER)) {
     const name = match[1]!

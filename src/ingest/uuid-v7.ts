@@ -30,7 +30,7 @@ let counter = 0
  * @param now Unix time in milliseconds (fractions are dropped); defaults to `Date.now()`.
  * @throws RangeError if `now` is not within 0..2^48-1.
  */
-export function uuidV7(now: number = Date.now()): string {
+export function uuidV7 (now: number = Date.now()): string {
   if (!(now >= 0 && now <= MAX_TIMESTAMP)) {
     throw new RangeError(`UUIDv7 timestamp must be within 0..2^48-1 ms, got ${now}`)
   }
@@ -62,7 +62,7 @@ export function uuidV7(now: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-function takeRandomBytes(): Buffer {
+function takeRandomBytes (): Buffer {
   if (poolOffset + RANDOM_BYTES_PER_ID > pool.length) {
     pool = randomBytes(POOL_SIZE)
     poolOffset = 0

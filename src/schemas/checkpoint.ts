@@ -37,7 +37,6 @@ export const CheckpointsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, examples: [10] }))
 }, { additionalProperties: false })
 
-
 export const VerifierKeys = Type.Object({
   keys: Type.Array(Type.Object({
     name: Type.String(),

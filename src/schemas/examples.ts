@@ -87,7 +87,7 @@ export const exampleAcceptedBatch = {
       received_at: '2026-11-27T00:18:26.670Z',
       status: 'accepted',
       duplicate: false,
-      'record_sha256': 'WP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=',
+      record_sha256: 'WP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=',
       receipt: 'audit-service receipt v2\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n0 1\n\naudit-service receipt batch v2\n1 Z4u3LWZnT5uUczjCMmSKoABThW45kHna0/AQXI9MHcY=\n\n— audit-service 9g5FdQvrojrZGiwxEwJ8O2PEgID5UXizIL4d+aC60XLMPpdZxD1mNseaagn0FsBGihjXhUxXUpVF+ONre6oBhouutAk=\n'
     }
   ]

@@ -29,4 +29,3 @@ export interface EventStore {
   commit (batch: PreparedBatch): Promise<Committed>
   head (tenant: string): Promise<ChainHead | undefined>
 }
-

@@ -30,7 +30,12 @@ export async function verifyExport (input: Readable, options: VerifyExportOption
   let ended = false
   let records = 0
   const malformed = (lineNo: number, detail: string): VerifyExportResult => ({
-    valid: false, checked: records, head: null, checkpoints_checked: 0, tenant: header?.tenant ?? null, origin: header?.origin ?? null,
+    valid: false,
+    checked: records,
+    head: null,
+    checkpoints_checked: 0,
+    tenant: header?.tenant ?? null,
+    origin: header?.origin ?? null,
     first_error: { seq: records + 1, kind: 'content', detail: `line ${lineNo}: ${detail}` }
   })
 

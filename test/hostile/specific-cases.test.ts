@@ -126,7 +126,7 @@ t.test('__proto__, constructor and prototype: refused where they pollute, data e
   // Past the parser, nothing in the pipeline may turn a `__proto__` member into a prototype:
   // an own `__proto__` property (as JSON.parse makes one) goes through the scrubber, the
   // record, the digest, the queue, the worker and canonicalization as a plain member.
-  const hostile = JSON.parse(`{"occurred_at":"2026-11-26T12:00:00Z","action":"a.b","actor":{"type":"u","id":"1"},"metadata":{"__proto__":{"polluted":true,"password":"hunter2"},"list":[{"__proto__":{"polluted":true}}],"constructor":{"prototype":{"polluted":true}}}}`)
+  const hostile = JSON.parse('{"occurred_at":"2026-11-26T12:00:00Z","action":"a.b","actor":{"type":"u","id":"1"},"metadata":{"__proto__":{"polluted":true,"password":"hunter2"},"list":[{"__proto__":{"polluted":true}}],"constructor":{"prototype":{"polluted":true}}}}')
   const prepared = prepareEvent(hostile, { tenant: 'default', requestId: 'r-1', receivedAt: new Date().toISOString(), scrub: value => scrubSecrets(value) })
   const metadata = prepared.record.metadata as Record<string, unknown>
   t.ok(Object.hasOwn(metadata, '__proto__'), 'the record keeps __proto__ as its own member')
@@ -284,7 +284,7 @@ t.test('a batch with one bad item: all or nothing, and the error names the index
   const app = await buildTestApp(t, config)
   await startTestWorker(t, config)
   const db = openDatabase(t, config.databaseUrl)
-  const events = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify(sampleEvent({ action: `batch.item`, target: { type: 'doc', id: `d${i}` } })))
+  const events = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify(sampleEvent({ action: 'batch.item', target: { type: 'doc', id: `d${i}` } })))
   const bad: Array<[string, string, string]> = [
     ['schema: missing actor.id', JSON.stringify(sampleEvent({ actor: { type: 'user' } })), '/actor/id'],
     ['content: integer beyond 2^53', withSlot('9007199254740993'), '/metadata/slot'],

@@ -158,14 +158,14 @@ const PLACEMENTS: Placement[] = [
 /** The assertions the helper needs; both the root `t` and subtests provide them. */
 type Asserts = Pick<typeof t, 'same' | 'ok' | 'notOk' | 'equal'>
 
-function valueAt(root: unknown, pointer: string): unknown {
+function valueAt (root: unknown, pointer: string): unknown {
   let at = root
   for (const token of parsePointer(pointer)) at = (at as Record<string, unknown>)[token]
   return at
 }
 
 /** Scrubs `doc` and checks the exact pointers, the placeholders, and that the input is untouched. */
-function expectScrubbed(t: Asserts, doc: unknown, secret: string, pointers: string[], label: string): void {
+function expectScrubbed (t: Asserts, doc: unknown, secret: string, pointers: string[], label: string): void {
   const before = JSON.stringify(doc)
   const { value, redactions } = scrubSecrets(doc)
   t.same(redactions, pointers, `${label}: pointers`)
@@ -196,7 +196,7 @@ t.test('secret values are redacted wherever they appear', async (t) => {
 })
 
 /** How a producer would spell a name holding each built-in word. */
-function spellingsOf(rule: { word: string, match: string }): string[] {
+function spellingsOf (rule: { word: string, match: string }): string[] {
   const base = [rule.word, rule.word.toUpperCase(), `user_${rule.word}`, `X-${rule.word}`, `new.${rule.word}`, `${rule.word}_value`, `${rule.word}2`]
   if (rule.match !== 'word') base.push(`my${rule.word}`)
   if (rule.match === 'contains') base.push(`my${rule.word}hash`)
@@ -341,7 +341,7 @@ t.test('scrubbing is idempotent', async (t) => {
 
 t.test('does not pollute prototypes and keeps __proto__ as own data', async (t) => {
   const input = JSON.parse(
-    '{"__proto__":{"polluted":1,"password":"p"},"constructor":{"prototype":{"x":1}},"list":[{"__proto__":{"y":2}}]}',
+    '{"__proto__":{"polluted":1,"password":"p"},"constructor":{"prototype":{"x":1}},"list":[{"__proto__":{"y":2}}]}'
   )
   const { value, redactions } = scrubSecrets(input)
   const out = value as Record<string, unknown>
@@ -471,7 +471,7 @@ t.test('issue 14 member names: a name that looks like a secret is refused, whate
     }
   }
   // Under a redacted value nothing is stored, names included: nothing to refuse.
-  t.same(scrubSecrets({ password: { '378282246310005': 1 } }).redactions, ['/password'])
+  t.same(scrubSecrets({ password: { 378282246310005: 1 } }).redactions, ['/password'])
   for (const name of ['ok', 'id', '12345', 'user_password', 'a=b', 'hello world', '2024-11-26', '1732660000000']) {
     t.equal(secretPatternOfName(name), undefined, name)
     t.doesNotThrow(() => scrubSecrets({ [name]: 1 }), name)
@@ -485,7 +485,7 @@ t.test('issue 14 member names: a name that looks like a secret is refused, whate
 
 // One string of about `size` characters per shape, aimed at every pattern's
 // quantifiers: long runs that almost match, many almost-starts, separators.
-function adversarialInputs(size: number): Array<[string, string]> {
+function adversarialInputs (size: number): Array<[string, string]> {
   const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size)
   return [
     ['digits with spaces', fill('4 ')], ['digits with dashes', fill('4-')], ['digits with tabs', fill('4\t')],

@@ -4,11 +4,11 @@ import { uuidV7 } from '../../src/ingest/uuid-v7.js'
 const V7_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /** The 48-bit millisecond timestamp from the first 12 hex digits. */
-function timestampOf(id: string): number {
+function timestampOf (id: string): number {
   return Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)
 }
 
-function counterOf(id: string): number {
+function counterOf (id: string): number {
   return Number.parseInt(id.slice(15, 18), 16)
 }
 

@@ -80,4 +80,3 @@ t.test('the CLI puts its key changes on the chain too, and changes nothing when 
   t.equal(down.stdout, '', 'no key printed')
   t.same((await db.selectFrom('api_keys').select('name').where('tenant', '=', 'globex').execute()).map(r => r.name), ['auditor'])
 })
-

@@ -17,9 +17,15 @@ t.test('proofs at tree size 1,000,000 are read from ~log n stored rows, in milli
   const targets = [0, 123_456, OLD - 1, N - 1].map(index => ({
     index,
     record: {
-      v: 1, id: `0193a1b2-0000-7000-8000-${String(index).padStart(12, '0')}`, tenant: 'default', seq: index + 1,
-      received_at: '2026-11-26T12:00:00.000Z', redactions: [], occurred_at: '2026-11-26T12:00:00Z',
-      action: 'user.login', actor: { type: 'user', id: 'u_1' }
+      v: 1,
+      id: `0193a1b2-0000-7000-8000-${String(index).padStart(12, '0')}`,
+      tenant: 'default',
+      seq: index + 1,
+      received_at: '2026-11-26T12:00:00.000Z',
+      redactions: [],
+      occurred_at: '2026-11-26T12:00:00Z',
+      action: 'user.login',
+      actor: { type: 'user', id: 'u_1' }
     }
   }))
 
@@ -50,9 +56,20 @@ t.test('proofs at tree size 1,000,000 are read from ~log n stored rows, in milli
   const values = [...rows].map(([seq, treeNodes]) => {
     const c = canonical.get(seq - 1) ?? canonicalBytes({ v: 1, seq })
     return {
-      tenant: 'default', seq, id: `0193a1b2-0000-7000-8000-${String(seq - 1).padStart(12, '0')}`, prev_hash: randomBytes(32), hash: randomBytes(32),
-      canonical: c, record: c.toString('utf8'), content_digest: randomBytes(32), tree_nodes: treeNodes,
-      occurred_at: '2026-11-26T12:00:00Z', received_at: '2026-11-26T12:00:00Z', action: 'user.login', actor_type: 'user', actor_id: 'u_1'
+      tenant: 'default',
+      seq,
+      id: `0193a1b2-0000-7000-8000-${String(seq - 1).padStart(12, '0')}`,
+      prev_hash: randomBytes(32),
+      hash: randomBytes(32),
+      canonical: c,
+      record: c.toString('utf8'),
+      content_digest: randomBytes(32),
+      tree_nodes: treeNodes,
+      occurred_at: '2026-11-26T12:00:00Z',
+      received_at: '2026-11-26T12:00:00Z',
+      action: 'user.login',
+      actor_type: 'user',
+      actor_id: 'u_1'
     }
   })
   await db.insertInto('audit_events').values(values).execute()

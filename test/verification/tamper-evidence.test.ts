@@ -85,7 +85,7 @@ t.test('every kind of tampering is caught by GET /verify and by the offline CLI'
       name: 'only the jsonb copy changed',
       kind: 'content',
       seq: 23,
-      apply: () => admin.query(`UPDATE audit_events SET record = jsonb_set(record, '{outcome}', '"failure"') WHERE seq = 23`)
+      apply: () => admin.query('UPDATE audit_events SET record = jsonb_set(record, \'{outcome}\', \'"failure"\') WHERE seq = 23')
     },
     { name: 'a middle row deleted', kind: 'gap', seq: 40, apply: () => admin.query('DELETE FROM audit_events WHERE seq = 40') },
     {
@@ -108,7 +108,7 @@ t.test('every kind of tampering is caught by GET /verify and by the offline CLI'
       name: 'the last rows deleted (truncation below the latest checkpoint)',
       kind: 'truncated',
       seq: 51,
-      apply: () => admin.query(`DELETE FROM audit_events WHERE seq > 50; UPDATE chain_heads SET size = 50, head_hash = (SELECT hash FROM audit_events WHERE seq = 50)`)
+      apply: () => admin.query('DELETE FROM audit_events WHERE seq > 50; UPDATE chain_heads SET size = 50, head_hash = (SELECT hash FROM audit_events WHERE seq = 50)')
     },
     {
       name: 'the whole chain recomputed after an edit, without the signing key',
@@ -161,7 +161,7 @@ t.test('the append-only triggers refuse UPDATE, DELETE and TRUNCATE', async t =>
   await client.connect()
   t.teardown(() => client.end())
   // Row triggers fire only for rows that exist.
-  await client.query(`INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES ('x', 1, $1, 'n')`, [Buffer.alloc(32)])
+  await client.query('INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES (\'x\', 1, $1, \'n\')', [Buffer.alloc(32)])
   await client.query(`INSERT INTO audit_events (tenant, seq, id, prev_hash, hash, canonical, record, content_digest, tree_nodes, occurred_at, received_at, action, actor_type, actor_id)
     VALUES ('x', 1, gen_random_uuid(), $1, $1, '\\x7b7d', '{}', $1, $1, now(), now(), 'a', 'u', '1')`, [Buffer.alloc(32)])
   for (const statement of ['UPDATE checkpoints SET note = \'m\'', 'DELETE FROM checkpoints', 'TRUNCATE checkpoints', 'UPDATE audit_events SET action = \'x\'', 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {

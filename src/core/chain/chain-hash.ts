@@ -10,7 +10,7 @@ export { GENESIS_HASH, genesisHash } from './genesis-hash.js'
  * @throws {RangeError} if `prev` is not 32 bytes, since a short prefix would
  *   make chains with different predecessors collide in length-ambiguous ways.
  */
-export function chainHash(prev: Uint8Array, canonical: Uint8Array): Buffer {
+export function chainHash (prev: Uint8Array, canonical: Uint8Array): Buffer {
   if (prev.length !== 32) throw new RangeError(`prev hash must be 32 bytes, got ${prev.length}`)
   return createHash('sha256').update(prev).update(canonical).digest()
 }

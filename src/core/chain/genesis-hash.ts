@@ -9,6 +9,6 @@ const ZERO_32 = Buffer.alloc(32)
 export const GENESIS_HASH: Buffer = ZERO_32
 
 /** A fresh copy of {@link GENESIS_HASH}, safe to mutate. */
-export function genesisHash(): Buffer {
+export function genesisHash (): Buffer {
   return Buffer.alloc(32)
 }

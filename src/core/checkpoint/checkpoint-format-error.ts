@@ -3,7 +3,7 @@ export class CheckpointFormatError extends Error {
   /** Stable machine-readable code. */
   readonly code = 'AUDIT_ERR_CHECKPOINT'
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor (message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'CheckpointFormatError'
   }

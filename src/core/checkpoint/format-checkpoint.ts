@@ -12,7 +12,7 @@ export const ORIGIN = /^\S+$/u
  * @throws {CheckpointFormatError} on an empty origin or one with whitespace, a size
  *   that is not a non-negative safe integer, or a root that is not 32 bytes.
  */
-export function formatCheckpoint({ origin, size, rootHash }: CheckpointBody): string {
+export function formatCheckpoint ({ origin, size, rootHash }: CheckpointBody): string {
   if (typeof origin !== 'string' || !ORIGIN.test(origin)) {
     throw new CheckpointFormatError('origin must be non-empty, without spaces or other whitespace')
   }

@@ -14,7 +14,7 @@ const DECIMAL = /^(?:0|[1-9][0-9]*)$/
  *   newline-terminated lines: origin (no whitespace), decimal size without leading zeros,
  *   base64 32-byte root, then optional non-empty extension lines.
  */
-export function parseCheckpoint(text: string): ParsedCheckpoint {
+export function parseCheckpoint (text: string): ParsedCheckpoint {
   if (typeof text !== 'string' || !text.endsWith('\n')) {
     throw new CheckpointFormatError('checkpoint must end with a newline')
   }

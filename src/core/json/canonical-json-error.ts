@@ -7,7 +7,7 @@ export class CanonicalJsonError extends Error {
   /** Stable machine-readable code, so callers need not match on messages. */
   readonly code = 'AUDIT_ERR_CANONICAL'
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor (message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'CanonicalJsonError'
   }

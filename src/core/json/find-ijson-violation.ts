@@ -44,7 +44,7 @@ interface PendingValue {
  *
  * @returns `undefined` when the value is acceptable.
  */
-export function findIJsonViolation(value: unknown, limits: IJsonLimits = {}): IJsonViolation | undefined {
+export function findIJsonViolation (value: unknown, limits: IJsonLimits = {}): IJsonViolation | undefined {
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH
   const maxKeys = limits.maxKeys ?? DEFAULT_MAX_KEYS
   const maxTotalNodes = limits.maxTotalNodes ?? Number.POSITIVE_INFINITY
@@ -87,7 +87,7 @@ export function findIJsonViolation(value: unknown, limits: IJsonLimits = {}): IJ
 }
 
 /** Problem with a non-container value, or `undefined` if it is fine (containers are fine here). */
-function scalarProblem(value: unknown): string | undefined {
+function scalarProblem (value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
       return isWellFormed(value) ? undefined : 'string contains a lone surrogate (not valid Unicode)'
@@ -111,13 +111,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 type MaybeWellFormed = string & { isWellFormed?: () => boolean }
 
-function isWellFormed(text: string): boolean {
+function isWellFormed (text: string): boolean {
   // Native on Node 20+, but looked up per call so the fallback stays reachable and testable.
   const native = (text as MaybeWellFormed).isWellFormed
   return typeof native === 'function' ? native.call(text) : !LONE_SURROGATE.test(text)
 }
 
-function violation(node: PendingValue, reason: string): IJsonViolation {
+function violation (node: PendingValue, reason: string): IJsonViolation {
   const tokens: (string | number)[] = []
   for (let at: PendingValue | undefined = node; at?.parent !== undefined; at = at.parent) {
     tokens.push(at.token)

@@ -4,7 +4,7 @@
  */
 
 /** Escapes one reference token: `~` becomes `~0` and `/` becomes `~1` (RFC 6901 section 3). */
-export function escapePointerToken(token: string): string {
+export function escapePointerToken (token: string): string {
   // Nearly every key needs no escaping; skip the two scans that would allocate.
   if (!token.includes('~') && !token.includes('/')) return token
   // `~` must go first, otherwise the `~` introduced by `~1` would be escaped again.
@@ -15,7 +15,7 @@ export function escapePointerToken(token: string): string {
  * Builds a pointer from reference tokens; `[]` is the whole document (`''`).
  * Numbers are array indices and must be non-negative integers.
  */
-export function joinPointer(tokens: readonly (string | number)[]): string {
+export function joinPointer (tokens: readonly (string | number)[]): string {
   let pointer = ''
   for (const token of tokens) {
     if (typeof token === 'number') {

@@ -14,13 +14,13 @@ export class CompactRange {
   #size: number
   readonly #hashes: Buffer[]
 
-  private constructor(size: number, hashes: Buffer[]) {
+  private constructor (size: number, hashes: Buffer[]) {
     this.#size = size
     this.#hashes = hashes
   }
 
   /** Frontier of the empty tree. */
-  static empty(): CompactRange {
+  static empty (): CompactRange {
     return new CompactRange(0, [])
   }
 
@@ -29,7 +29,7 @@ export class CompactRange {
    *
    * @throws {RangeError} unless there are popcount(size) hashes of 32 bytes.
    */
-  static fromHashes(size: number, hashes: readonly Uint8Array[]): CompactRange {
+  static fromHashes (size: number, hashes: readonly Uint8Array[]): CompactRange {
     assertSize(size, 'size')
     const want = popcount(size)
     if (hashes.length !== want) {
@@ -42,7 +42,7 @@ export class CompactRange {
   }
 
   /** Inverse of {@link CompactRange.toBuffer}. */
-  static fromBuffer(size: number, buf: Uint8Array): CompactRange {
+  static fromBuffer (size: number, buf: Uint8Array): CompactRange {
     assertSize(size, 'size')
     if (buf.length !== popcount(size) * HASH_LEN) {
       throw new RangeError(`tree of size ${size} needs ${popcount(size) * HASH_LEN} frontier bytes, got ${buf.length}`)
@@ -53,12 +53,12 @@ export class CompactRange {
   }
 
   /** Number of leaves in the tree. */
-  get size(): number {
+  get size (): number {
     return this.#size
   }
 
   /** Frontier hashes, largest subtree first. Do not mutate the buffers. */
-  get hashes(): readonly Buffer[] {
+  get hashes (): readonly Buffer[] {
     return this.#hashes
   }
 
@@ -69,7 +69,7 @@ export class CompactRange {
    * persist them so proofs can later be served without rehashing
    * (see `nodeLocation`).
    */
-  append(leaf: Uint8Array): Buffer[] {
+  append (leaf: Uint8Array): Buffer[] {
     if (leaf.length !== HASH_LEN) throw new RangeError(`leaf hash must be ${HASH_LEN} bytes, got ${leaf.length}`)
     if (this.#size >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree size would exceed safe integers')
     let acc: Buffer = Buffer.from(leaf)
@@ -86,17 +86,17 @@ export class CompactRange {
   }
 
   /** Tree root (RFC 6962 MTH); a copy of EMPTY_ROOT when empty. */
-  root(): Buffer {
+  root (): Buffer {
     return rootFromNodes(this.#hashes)
   }
 
   /** Frontier hashes concatenated, largest first (32 bytes each). */
-  toBuffer(): Buffer {
+  toBuffer (): Buffer {
     return Buffer.concat(this.#hashes)
   }
 
   /** Independent copy: appends to one do not affect the other. */
-  clone(): CompactRange {
+  clone (): CompactRange {
     return new CompactRange(this.#size, this.#hashes.map((h) => Buffer.from(h)))
   }
 }

@@ -6,7 +6,7 @@ import { assertSize, splitPoint } from './tree-math.js'
  * Leaf ranges of PROOF(m, D[0:n]) = SUBPROOF(m, D[0:n], true)
  * (RFC 9162 §2.1.4.1), in proof order.
  */
-function consistencyRanges(m: number, n: number): LeafRange[] {
+function consistencyRanges (m: number, n: number): LeafRange[] {
   const ranges: LeafRange[] = []
   let lo = 0
   let hi = n
@@ -36,7 +36,7 @@ function consistencyRanges(m: number, n: number): LeafRange[] {
  * @throws {RangeError} unless 0 < size1 <= size2 (a proof from the empty
  *   tree proves nothing, and verifiers reject it).
  */
-export async function consistencyProof(size1: number, size2: number, read: NodeReader): Promise<Buffer[]> {
+export async function consistencyProof (size1: number, size2: number, read: NodeReader): Promise<Buffer[]> {
   assertSize(size1, 'size1')
   assertSize(size2, 'size2')
   if (size1 === 0 || size1 > size2) throw new RangeError(`no consistency proof from size ${size1} to size ${size2}`)

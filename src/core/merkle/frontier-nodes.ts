@@ -6,6 +6,6 @@ import type { TreeNode } from './tree-node.js'
  * `size`), largest first. Their hashes folded with `rootFromNodes` give
  * the tree root, and they are exactly the hashes a `CompactRange` holds.
  */
-export function frontierNodes(size: number): TreeNode[] {
+export function frontierNodes (size: number): TreeNode[] {
   return rangeNodes(0, size)
 }

@@ -6,7 +6,7 @@ import { assertSize, splitPoint } from './tree-math.js'
  * Leaf ranges of PATH(m, D[0:n]) (RFC 9162 §2.1.3.1), deepest first as the
  * proof lists them.
  */
-function inclusionRanges(m: number, n: number): LeafRange[] {
+function inclusionRanges (m: number, n: number): LeafRange[] {
   const ranges: LeafRange[] = []
   let lo = 0
   let hi = n
@@ -30,7 +30,7 @@ function inclusionRanges(m: number, n: number): LeafRange[] {
  *
  * @throws {RangeError} unless 0 <= leafIndex < treeSize.
  */
-export async function inclusionProof(leafIndex: number, treeSize: number, read: NodeReader): Promise<Buffer[]> {
+export async function inclusionProof (leafIndex: number, treeSize: number, read: NodeReader): Promise<Buffer[]> {
   assertSize(leafIndex, 'leafIndex')
   assertSize(treeSize, 'treeSize')
   if (leafIndex >= treeSize) throw new RangeError(`leafIndex ${leafIndex} is not in a tree of size ${treeSize}`)

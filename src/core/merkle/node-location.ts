@@ -7,7 +7,7 @@ import { assertSize, pow2 } from './tree-math.js'
  * the record with seq `(index + 1) * 2^level` (seqs are 1-based), and it is
  * entry `level` of the array `CompactRange.append` returned for that leaf.
  */
-export function nodeLocation(level: number, index: number): { seq: number; offset: number } {
+export function nodeLocation (level: number, index: number): { seq: number; offset: number } {
   assertSize(level, 'level')
   assertSize(index, 'index')
   const seq = (index + 1) * pow2(level)

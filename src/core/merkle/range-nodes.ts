@@ -8,7 +8,7 @@ import { assertSize, pow2 } from './tree-math.js'
  * For the ranges RFC 6962 proofs use (`begin` aligned to a power of two
  * at least `end - begin`) this is largest-first, like {@link frontierNodes}.
  */
-export function rangeNodes(begin: number, end: number): TreeNode[] {
+export function rangeNodes (begin: number, end: number): TreeNode[] {
   assertSize(begin, 'begin')
   assertSize(end, 'end')
   if (end < begin) throw new RangeError(`end (${end}) < begin (${begin})`)

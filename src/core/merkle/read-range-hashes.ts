@@ -11,7 +11,7 @@ export type LeafRange = readonly [begin: number, end: number]
  * subtree in a single `read` call. Only a range touching the right edge of a
  * non-perfect tree spans several nodes; it is folded here rather than stored.
  */
-export async function readRangeHashes(ranges: readonly LeafRange[], read: NodeReader): Promise<Buffer[]> {
+export async function readRangeHashes (ranges: readonly LeafRange[], read: NodeReader): Promise<Buffer[]> {
   const perRange = ranges.map(([begin, end]) => rangeNodes(begin, end))
   const all: TreeNode[] = perRange.flat()
   if (all.length === 0) return []

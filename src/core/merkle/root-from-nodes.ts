@@ -9,7 +9,7 @@ import { nodeHash } from './node-hash.js'
  * combine first: fold from the right.
  * Returns a copy of {@link EMPTY_ROOT} for an empty list.
  */
-export function rootFromNodes(hashes: readonly Uint8Array[]): Buffer {
+export function rootFromNodes (hashes: readonly Uint8Array[]): Buffer {
   const last = hashes[hashes.length - 1]
   if (last === undefined) return Buffer.from(EMPTY_ROOT)
   let acc: Buffer = Buffer.from(last)

@@ -2,7 +2,7 @@ import { nodeHash } from './node-hash.js'
 import { isHashList } from './is-hash-list.js'
 import { isSize, popcount } from './tree-math.js'
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(a, b) === 0
 }
 
@@ -13,12 +13,12 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
  *
  * A proof from the empty tree is rejected: it would vouch for nothing.
  */
-export function verifyConsistency(
+export function verifyConsistency (
   size1: number,
   size2: number,
   root1: Uint8Array,
   root2: Uint8Array,
-  proof: readonly Uint8Array[],
+  proof: readonly Uint8Array[]
 ): boolean {
   if (!isSize(size1) || !isSize(size2) || size1 === 0 || size2 < size1) return false
   if (!(root1 instanceof Uint8Array) || !(root2 instanceof Uint8Array) || !Array.isArray(proof)) return false

@@ -6,12 +6,12 @@ import { isSize } from './tree-math.js'
  * Verifies an inclusion proof with the RFC 9162 §2.1.3.2 algorithm.
  * Never throws: any malformed input simply fails verification.
  */
-export function verifyInclusion(
+export function verifyInclusion (
   leafIndex: number,
   treeSize: number,
   leafHash: Uint8Array,
   proof: readonly Uint8Array[],
-  root: Uint8Array,
+  root: Uint8Array
 ): boolean {
   if (!isSize(leafIndex) || !isSize(treeSize) || leafIndex >= treeSize) return false
   if (!(leafHash instanceof Uint8Array) || leafHash.length !== 32) return false

@@ -8,7 +8,7 @@ import { noteKeyId } from './note-key-id.js'
  *
  * @throws {NoteKeyError} on an invalid name or a key that is not 32 bytes.
  */
-export function formatVerifierKey(name: string, publicKey: Uint8Array): string {
+export function formatVerifierKey (name: string, publicKey: Uint8Array): string {
   if (!isValidKeyName(name)) throw new NoteKeyError(`invalid key name ${JSON.stringify(name)}`)
   if (publicKey.length !== 32) throw new NoteKeyError(`ed25519 public key must be 32 bytes, got ${publicKey.length}`)
   const material = Buffer.concat([Buffer.from([0x01]), publicKey]).toString('base64')

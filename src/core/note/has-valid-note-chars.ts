@@ -3,6 +3,6 @@
 const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f]|\p{Cs}/u
 
 /** True when `s` obeys the signed-note character rules (valid UTF-8, no control characters but newline). */
-export function hasValidNoteChars(s: string): boolean {
+export function hasValidNoteChars (s: string): boolean {
   return !FORBIDDEN.test(s)
 }

@@ -3,7 +3,7 @@ export class NoteKeyError extends Error {
   /** Stable machine-readable code. */
   readonly code = 'AUDIT_ERR_NOTE_KEY'
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor (message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'NoteKeyError'
   }

@@ -8,7 +8,7 @@ const ED25519_TYPE = 0x01
  *
  * @param publicKey - the 32 raw RFC 8032 public key bytes.
  */
-export function noteKeyId(name: string, publicKey: Uint8Array): Buffer {
+export function noteKeyId (name: string, publicKey: Uint8Array): Buffer {
   const digest = createHash('sha256')
     .update(name, 'utf8')
     .update(Buffer.from([0x0a, ED25519_TYPE]))

@@ -11,7 +11,7 @@ export class NoteVerificationError extends Error {
   readonly code = 'AUDIT_ERR_NOTE'
   readonly reason: NoteRejection
 
-  constructor(reason: NoteRejection, message: string, options?: ErrorOptions) {
+  constructor (reason: NoteRejection, message: string, options?: ErrorOptions) {
     super(message, options)
     this.name = 'NoteVerificationError'
     this.reason = reason

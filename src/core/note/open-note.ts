@@ -23,7 +23,7 @@ export interface OpenedNote {
 const keyObjects = new Map<string, KeyObject>()
 const MAX_CACHED_KEYS = 64
 
-function toKeyObject(key: ParsedVerifierKey): KeyObject {
+function toKeyObject (key: ParsedVerifierKey): KeyObject {
   const x = key.publicKey.toString('base64url')
   let object = keyObjects.get(x)
   if (object === undefined) {
@@ -34,7 +34,7 @@ function toKeyObject(key: ParsedVerifierKey): KeyObject {
   return object
 }
 
-function checkSignature(key: ParsedVerifierKey, text: Buffer, sig: Buffer): boolean {
+function checkSignature (key: ParsedVerifierKey, text: Buffer, sig: Buffer): boolean {
   try {
     return sig.length === 64 && verify(null, text, toKeyObject(key), sig)
   } catch {
@@ -51,7 +51,7 @@ function checkSignature(key: ParsedVerifierKey, text: Buffer, sig: Buffer): bool
  *   a known key's signature fails (`bad-signature`), or no known key signed
  *   it (`unverified`).
  */
-export function openNote(note: string, verifiers: readonly ParsedVerifierKey[]): OpenedNote {
+export function openNote (note: string, verifiers: readonly ParsedVerifierKey[]): OpenedNote {
   const malformed = (why: string): NoteVerificationError => new NoteVerificationError('malformed', `malformed note: ${why}`)
   if (typeof note !== 'string' || !hasValidNoteChars(note)) throw malformed('invalid characters')
   // The text may contain blank lines; the LAST one separates the signatures.

@@ -15,7 +15,7 @@ const KEY_ID_HEX = /^[0-9a-f]{8}$/
  *   when the key ID does not match the name and key (a typo'd or spliced key
  *   must not silently become trusted).
  */
-export function parseVerifierKey(s: string): ParsedVerifierKey {
+export function parseVerifierKey (s: string): ParsedVerifierKey {
   if (typeof s !== 'string') throw new NoteKeyError('verifier key must be a string')
   // Split on the first two '+' only: standard base64 may itself contain '+'.
   const first = s.indexOf('+')

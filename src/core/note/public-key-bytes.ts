@@ -7,7 +7,7 @@ import { NoteKeyError } from './note-key-error.js'
  *
  * @throws {NoteKeyError} if the key is not Ed25519.
  */
-export function publicKeyBytes(key: KeyObject): Buffer {
+export function publicKeyBytes (key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new NoteKeyError(`expected an ed25519 key, got ${String(key.asymmetricKeyType ?? key.type)}`)
   }

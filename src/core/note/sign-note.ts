@@ -18,7 +18,7 @@ export type { NoteSigner } from './note-signer.js'
  *   in a newline or contains control characters or lone surrogates.
  * @throws {NoteKeyError} if the name or key is unusable.
  */
-export function signNote(text: string, signer: NoteSigner): string {
+export function signNote (text: string, signer: NoteSigner): string {
   if (typeof text !== 'string' || !text.endsWith('\n') || !hasValidNoteChars(text)) {
     throw new NoteVerificationError('malformed', 'note text must end with a newline and contain no control characters')
   }

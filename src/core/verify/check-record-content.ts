@@ -14,7 +14,7 @@ export interface RecordProblem {
  * of an object whose `seq` (and `tenant`, if given) match the row. Returns
  * null when fine.
  */
-export function checkRecordContent(r: VerifierRecord, tenant: string | undefined): RecordProblem | null {
+export function checkRecordContent (r: VerifierRecord, tenant: string | undefined): RecordProblem | null {
   // Bytes that are not UTF-8 would decode to U+FFFD and could re-encode to a string that
   // looks canonical: refused first, then the text is compared with its canonical form.
   if (!isUtf8(r.canonical)) return { kind: 'content', detail: 'canonical bytes are not UTF-8, so not valid JSON' }

@@ -36,7 +36,7 @@ export class LogVerifier {
   #error: VerifyError | null = null
 
   /** @throws {RangeError} when startSeq, prevHash and range disagree. */
-  constructor(opts: LogVerifierOptions) {
+  constructor (opts: LogVerifierOptions) {
     const startSeq = opts.startSeq ?? 1
     if (!Number.isSafeInteger(startSeq) || startSeq < 1) throw new RangeError(`startSeq must be >= 1, got ${startSeq}`)
     if (startSeq > 1 && (opts.prevHash === undefined || opts.range === undefined)) {
@@ -57,7 +57,7 @@ export class LogVerifier {
   }
 
   /** Checks the next record; a no-op once an error has been found. */
-  addRecord(r: VerifierRecord): void {
+  addRecord (r: VerifierRecord): void {
     if (this.#error !== null) return
     const seq = this.#nextSeq
     if (r.seq !== seq) {
@@ -89,7 +89,7 @@ export class LogVerifier {
    * Registers a signed checkpoint. Add it before or exactly when the log
    * reaches `size`; its root is compared once the tree has that size.
    */
-  addCheckpoint(c: { size: number; note: string }): void {
+  addCheckpoint (c: { size: number; note: string }): void {
     if (this.#error !== null) return
     if (!Number.isSafeInteger(c.size) || c.size < 0) {
       return this.#fail(this.#nextSeq, 'signature', `checkpoint has invalid size ${String(c.size)}`)
@@ -107,11 +107,11 @@ export class LogVerifier {
 
   /** Ends the run: reports checkpoints or an `endSeq` the log never reached. */
   /** True once an error was found: callers streaming a long log may stop feeding it. */
-  get failed(): boolean {
+  get failed (): boolean {
     return this.#error !== null
   }
 
-  finish(): VerifyResult {
+  finish (): VerifyResult {
     const last = this.#nextSeq - 1
     const next = this.#pending.peek()
     if (this.#error === null && next !== undefined) {
@@ -130,7 +130,7 @@ export class LogVerifier {
     }
   }
 
-  #settle(p: Pending): void {
+  #settle (p: Pending): void {
     if (p.problem !== undefined) return this.#fail(p.size, p.problem.kind, p.problem.detail)
     if (p.size !== this.#range.size) return // passed before it was added: nothing to compare
     if (!this.#range.root().equals(p.root)) {
@@ -139,11 +139,11 @@ export class LogVerifier {
     this.#checkpointsChecked++
   }
 
-  #fail(seq: number, kind: VerifyErrorKind, detail: string): void {
+  #fail (seq: number, kind: VerifyErrorKind, detail: string): void {
     this.#error ??= { seq, kind, detail }
   }
 }
 
-function isProblem(x: TrustedCheckpoint | RecordProblem): x is RecordProblem {
+function isProblem (x: TrustedCheckpoint | RecordProblem): x is RecordProblem {
   return 'kind' in x
 }

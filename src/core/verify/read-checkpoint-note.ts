@@ -13,10 +13,10 @@ export interface TrustedCheckpoint {
  * format, expected origin, and the signed size equal to the size the caller
  * stored it under. Returns the problem instead of throwing.
  */
-export function readCheckpointNote(
+export function readCheckpointNote (
   c: { size: number; note: string },
   origin: string,
-  verifiers: readonly ParsedVerifierKey[],
+  verifiers: readonly ParsedVerifierKey[]
 ): TrustedCheckpoint | RecordProblem {
   let text: string
   try {

@@ -13,17 +13,17 @@ export interface LogKey {
   verifier: ParsedVerifierKey
 }
 
-export function newLogKey(name = ORIGIN): LogKey {
+export function newLogKey (name = ORIGIN): LogKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   return { privateKey, verifier: parseVerifierKey(formatVerifierKey(name, publicKeyBytes(publicKey))) }
 }
 
-export function recordBody(seq: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function recordBody (seq: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { v: 1, id: `rec-${seq}`, tenant: 't', seq, action: 'a.b', actor: { id: `u${seq % 7}` }, ...extra }
 }
 
 /** Chains canonical bodies into rows and records the tree root at every size. */
-export function chainRows(bodies: Buffer[]): { rows: VerifierRecord[]; roots: Buffer[] } {
+export function chainRows (bodies: Buffer[]): { rows: VerifierRecord[]; roots: Buffer[] } {
   const range = CompactRange.empty()
   const roots = [range.root()]
   let prev = GENESIS_HASH
@@ -38,11 +38,11 @@ export function chainRows(bodies: Buffer[]): { rows: VerifierRecord[]; roots: Bu
   return { rows, roots }
 }
 
-export function buildLog(n: number): { rows: VerifierRecord[]; roots: Buffer[] } {
+export function buildLog (n: number): { rows: VerifierRecord[]; roots: Buffer[] } {
   return chainRows(Array.from({ length: n }, (_, i) => canonicalBytes(recordBody(i + 1))))
 }
 
-export function checkpoint(key: LogKey, size: number, root: Buffer, origin = ORIGIN): { size: number; note: string } {
+export function checkpoint (key: LogKey, size: number, root: Buffer, origin = ORIGIN): { size: number; note: string } {
   const text = formatCheckpoint({ origin, size, rootHash: root })
   return { size, note: signNote(text, { name: key.verifier.name, privateKey: key.privateKey }) }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { CompactRange, leafHash, nodeHash, nodeLocation, type NodeReader } from '../../../src/core/merkle/index.js'
 
 /** Naive recursive RFC 6962 MTH over leaf data, the reference to test against. */
-export function naiveRoot(leaves: readonly Buffer[]): Buffer {
+export function naiveRoot (leaves: readonly Buffer[]): Buffer {
   if (leaves.length === 0) return createHash('sha256').digest()
   if (leaves.length === 1) return leafHash(leaves[0] as Buffer)
   let k = 1
@@ -20,7 +20,7 @@ export class MemoryTree {
   readonly leaves: Buffer[] = []
   reads = 0
 
-  append(data: Buffer): void {
+  append (data: Buffer): void {
     this.leaves.push(data)
     this.rows.set(this.range.size + 1, this.range.append(leafHash(data)))
   }
@@ -36,6 +36,6 @@ export class MemoryTree {
   }
 }
 
-export function leafData(i: number): Buffer {
+export function leafData (i: number): Buffer {
   return Buffer.from(`leaf-${i}`)
 }

@@ -8,7 +8,7 @@
  * @throws SyntaxError if the pointer is non-empty and does not start with `/`,
  *   or contains a `~` not followed by `0` or `1`.
  */
-export function parsePointer(pointer: string): string[] {
+export function parsePointer (pointer: string): string[] {
   if (pointer === '') return []
   if (!pointer.startsWith('/')) {
     throw new SyntaxError('JSON Pointer must be empty or start with "/"')
@@ -18,7 +18,7 @@ export function parsePointer(pointer: string): string[] {
 
 const BAD_ESCAPE = /~(?![01])/
 
-function unescapePointerToken(token: string): string {
+function unescapePointerToken (token: string): string {
   if (BAD_ESCAPE.test(token)) {
     throw new SyntaxError('JSON Pointer "~" must be followed by "0" or "1"')
   }

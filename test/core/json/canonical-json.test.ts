@@ -18,7 +18,7 @@ t.test('RFC 8785 vectors canonicalize to the exact expected bytes', async (t) =>
 })
 
 t.test('sorts keys by UTF-16 code units and normalizes numbers', async (t) => {
-  t.equal(canonicalJson({ b: 1, a: [1e21, -0, 0.1], '\u00e9': null, A: true }), '{"A":true,"a":[1e+21,0,0.1],"b":1,"é":null}')
+  t.equal(canonicalJson({ b: 1, a: [1e21, -0, 0.1], é: null, A: true }), '{"A":true,"a":[1e+21,0,0.1],"b":1,"é":null}')
   t.equal(canonicalJson('\ud83d\ude02'), '"😂"', 'a valid surrogate pair is fine')
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { findIJsonViolation } from '../../../src/core/json/index.js'
 
 /** `levels` arrays nested inside each other, built without recursion. */
-function nestedArrays(levels: number): unknown {
+function nestedArrays (levels: number): unknown {
   let value: unknown = 'leaf'
   for (let i = 0; i < levels; i++) value = [value]
   return value
@@ -10,7 +10,7 @@ function nestedArrays(levels: number): unknown {
 
 t.test('accepts ordinary JSON, including NUL and astral characters', async (t) => {
   const doc = JSON.parse(
-    '{"a":[1,-2.5,true,false,null,"\\u0000","😀",{"b":{}}],"n":9007199254740991,"m":-9007199254740991,"ü":"ß"}',
+    '{"a":[1,-2.5,true,false,null,"\\u0000","😀",{"b":{}}],"n":9007199254740991,"m":-9007199254740991,"ü":"ß"}'
   )
   t.equal(findIJsonViolation(doc), undefined)
   t.equal(findIJsonViolation('text'), undefined)
@@ -29,7 +29,7 @@ t.test('rejects lone surrogates in values and keys', async (t) => {
   })
   // A reversed pair is two lone surrogates.
   t.equal(findIJsonViolation('\uDE00\uD83D')?.pointer, '')
-  t.same(findIJsonViolation({ outer: { ['bad\uDFFF/key']: 1 } }), {
+  t.same(findIJsonViolation({ outer: { 'bad\uDFFF/key': 1 } }), {
     pointer: '/outer/bad\uDFFF~1key',
     reason: 'object key contains a lone surrogate (not valid Unicode)',
   })
@@ -47,7 +47,7 @@ t.test('the fallback surrogate check agrees with isWellFormed', async (t) => {
   t.equal(findIJsonViolation(['😀', 'a\uD83D'])?.pointer, '/1')
   t.equal(findIJsonViolation({ k: '\uDE00x' })?.pointer, '/k')
   t.equal(findIJsonViolation('\uDE00\uD83D')?.pointer, '')
-  t.equal(findIJsonViolation({ ['\uD800']: 1 })?.reason, 'object key contains a lone surrogate (not valid Unicode)')
+  t.equal(findIJsonViolation({ '\uD800': 1 })?.reason, 'object key contains a lone surrogate (not valid Unicode)')
 })
 
 t.test('rejects non-finite numbers and unsafe integers', async (t) => {

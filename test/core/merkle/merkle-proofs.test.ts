@@ -12,7 +12,7 @@ import { MemoryTree, leafData, naiveRoot } from '../helpers/memory-tree.js'
 
 const RFC6962 = new URL('../../fixtures/vectors/rfc6962/', import.meta.url)
 
-function jsonFiles(dir: URL): URL[] {
+function jsonFiles (dir: URL): URL[] {
   return readdirSync(dir).flatMap((name) => {
     const url = new URL(name, dir)
     if (statSync(url).isDirectory()) return jsonFiles(new URL(`${name}/`, dir))

@@ -21,7 +21,7 @@ const PETER_NOTE =
 // Another key from the same tests, used as an unrelated co-signer.
 const ENOCH_VKEY = 'EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop'
 
-function peterPrivateKey() {
+function peterPrivateKey () {
   const seed = Buffer.from(PETER_SKEY.split('+').slice(4).join('+'), 'base64').subarray(1)
   // PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410).
   const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed])

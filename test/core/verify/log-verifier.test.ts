@@ -19,7 +19,7 @@ interface Run {
   lazy?: boolean
 }
 
-function run({ rows: rs = rows, checkpoints = goodCheckpoints, opts = {}, lazy = false }: Run = {}): VerifyResult {
+function run ({ rows: rs = rows, checkpoints = goodCheckpoints, opts = {}, lazy = false }: Run = {}): VerifyResult {
   const v = new LogVerifier({ origin: ORIGIN, verifiers: [key.verifier], tenant: 't', ...opts })
   const byPrevSize = (size: number): void => {
     for (const c of checkpoints) if (c.size === size) v.addCheckpoint(c)
@@ -35,7 +35,7 @@ function run({ rows: rs = rows, checkpoints = goodCheckpoints, opts = {}, lazy =
 
 const copy = (r: VerifierRecord, patch: Partial<VerifierRecord> = {}): VerifierRecord => ({ ...r, ...patch })
 
-function expectError(t: Test, res: VerifyResult, kind: string, seq: number, detail?: RegExp): void {
+function expectError (t: Test, res: VerifyResult, kind: string, seq: number, detail?: RegExp): void {
   t.equal(res.valid, false, 'invalid')
   t.equal(res.first_error?.kind, kind, `kind ${kind}`)
   t.equal(res.first_error?.seq, seq, `at seq ${seq}`)

@@ -38,7 +38,7 @@ export async function workerSigkill (t: FaultTest, lab: FaultLab, fault: string)
   for (let i = 0; i < KILLS; i++) {
     await pause(randomMs(200, 1500))
     const workers = s.processes.running('worker')
-    let victim = undefined
+    let victim
     const deadline = performance.now() + 5000
     while (victim === undefined && performance.now() < deadline) victim = await finder.find(workers)
     if (victim !== undefined) targeted++

@@ -167,7 +167,7 @@ function trustProxy (env: Env): boolean | number | string {
   if (value === 'false') return false
   if (value === 'true') return true
   if (/^\d+$/.test(value)) return int(env, 'TRUST_PROXY', 0, 0, 100)
-  if (!/^[0-9A-Fa-f:.\/]+(\s*,\s*[0-9A-Fa-f:.\/]+)*$/.test(value)) {
+  if (!/^[0-9A-Fa-f:./]+(\s*,\s*[0-9A-Fa-f:./]+)*$/.test(value)) {
     throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or comma-separated proxy addresses/CIDRs')
   }
   return value

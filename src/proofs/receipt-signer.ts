@@ -100,7 +100,7 @@ export class ReceiptSigner {
 
 /** The 202 answer for one event, given its receipt (none when its digest is not known). */
 export function acceptedAnswer (result: ReceiptSubject & { duplicate: boolean }, receipt: string | undefined): AcceptedAnswer {
-  const { id, received_at, duplicate, record_sha256 } = result
-  if (record_sha256 === undefined || receipt === undefined) return { id, received_at, duplicate }
-  return { id, received_at, duplicate, record_sha256, receipt }
+  const answer = { id: result.id, received_at: result.received_at, duplicate: result.duplicate }
+  if (result.record_sha256 === undefined || receipt === undefined) return answer
+  return { ...answer, record_sha256: result.record_sha256, receipt }
 }

@@ -45,10 +45,10 @@ t.test('a caller that stops early leaves no unhandled read behind', async t => {
   const db = openDatabase(t, await createTestDatabase(t))
   await addRows(db, 'a', Array.from({ length: 50 }, (_, i) => i + 1))
   const reader = new PgLogReader(db, { pageSize: 5, readAhead: 3 })
-  for await (const page of reader.records('a', 1, 50)) {
-    t.same(page.map(r => r.seq), [1, 2, 3, 4, 5])
-    break
-  }
+  const pages = reader.records('a', 1, 50)
+  const first = await pages.next()
+  t.same(first.done === true ? [] : first.value.map(r => r.seq), [1, 2, 3, 4, 5])
+  await pages.return(undefined)
   // The reads started ahead of the break finish on their own; the pool still serves queries.
   t.equal((await reader.records('a', 46, 50).next()).value?.length, 5)
 })

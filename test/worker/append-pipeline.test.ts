@@ -22,7 +22,7 @@ interface Deferred<T> {
 
 function deferred<T> (): Deferred<T> {
   let resolve!: (value: T) => void
-  const promise = new Promise<T>(r => { resolve = r })
+  const promise = new Promise<T>(_resolve => { resolve = _resolve })
   return { promise, resolve }
 }
 

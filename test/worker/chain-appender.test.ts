@@ -27,7 +27,7 @@ const seqs = (outcomes: Array<{ seq: number }>) => outcomes.map(o => o.seq)
 
 function deferred<T> () {
   let resolve!: (value: T) => void
-  const promise = new Promise<T>(r => { resolve = r })
+  const promise = new Promise<T>(_resolve => { resolve = _resolve })
   return { promise, resolve }
 }
 

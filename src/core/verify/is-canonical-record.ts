@@ -162,7 +162,7 @@ class Scan {
         this.at = i + 1
         return escaped ? JSON.parse(text.slice(start - 1, i + 1)) as string : text.slice(start, i)
       }
-      if (c !== c || c < 0x20) return undefined // end of text, or a raw control character
+      if (Number.isNaN(c) || c < 0x20) return undefined // end of text, or a raw control character
       if (c === BACKSLASH) {
         if (!canonicalEscape(text, i)) return undefined
         escaped = true

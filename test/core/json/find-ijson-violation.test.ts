@@ -40,6 +40,7 @@ t.test('the fallback surrogate check agrees with isWellFormed', async (t) => {
   t.ok(descriptor, 'the runtime has a native isWellFormed to remove')
   delete (String.prototype as { isWellFormed?: unknown }).isWellFormed
   t.teardown(() => {
+    // eslint-disable-next-line no-extend-native -- puts back the native method the test removed
     if (descriptor) Object.defineProperty(String.prototype, 'isWellFormed', descriptor)
   })
   t.equal(typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed, 'undefined')

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { parseVerifierKey } from '../core/note/index.js'
 import { createDatabase } from '../store/database.js'
@@ -12,6 +13,9 @@ import { verifyStoredLog } from './verify-stored-log.js'
  * thread gets only the small verify result, or the export's bytes in chunks it asks for.
  */
 const port = parentPort!
+// On Linux a priority applies to the calling thread alone: reads then take the CPU the API's
+// event loop leaves, instead of making its requests (and the health check) wait their turn.
+try { setPriority(10) } catch {}
 const data = workerData as ReadThreadData
 const db = createDatabase({
   connectionString: data.connectionString,

@@ -5,6 +5,7 @@ import { errorBody, NotFoundError } from './errors.js'
 import { errorHandler } from './http/error-handler.js'
 import { registerJsonBodyParser } from './http/json-body-parser.js'
 import { ReadLimiter } from './limits/read-limiter.js'
+import { ReadThreadPool } from './verification/read-thread-pool.js'
 import { genReqId } from './http/request-id.js'
 import { createValidatorCompiler } from './http/validator-compiler.js'
 import databasePlugin from './plugins/database.js'
@@ -73,7 +74,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   // Shared schemas become named OpenAPI components; routes use the same objects inline.
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin)
-  await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4, readPoolMax: config.readPoolMax })
+  await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
   await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   // Before auth: its address check runs before a key lookup can reach the database.
@@ -121,11 +122,19 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     total: config.readMaxConcurrent,
     retryAfterSeconds: 5
   })
-  await app.register(exportRoutes, { ...logRoutes, readLimiter })
+  // As many threads as reads may run; READ_POOL_MAX connections shared among them (one at least each).
+  const readThreads = new ReadThreadPool({
+    size: config.readMaxConcurrent,
+    connectionString: config.databaseUrl,
+    poolMax: Math.max(1, Math.floor(config.readPoolMax / config.readMaxConcurrent)),
+    connectionTimeoutMillis: Math.max(config.healthTimeoutMs * 4, 10_000)
+  })
+  app.addHook('onClose', async () => { await readThreads.close() })
+  await app.register(exportRoutes, { ...logRoutes, readLimiter, readThreads })
   await app.register(readRoutes, { defaultTenant: config.defaultTenant })
   await app.register(checkpointRoutes, logRoutes)
   await app.register(proofRoutes, logRoutes)
-  await app.register(verifyRoutes, { ...logRoutes, readLimiter })
+  await app.register(verifyRoutes, { ...logRoutes, readLimiter, readThreads })
   await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
   await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
   await app.register(deadLetterRoutes)

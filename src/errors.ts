@@ -24,7 +24,9 @@ export const ERROR_CODES = {
   AUDIT_ERR_TOO_MANY_READS: { statusCode: 429, meaning: 'too many verifications or exports running (per tenant or on this instance)' },
   AUDIT_ERR_INTERNAL: { statusCode: 500, meaning: 'a fault of the service; the details are in its log, never in the answer' },
   AUDIT_ERR_QUEUE_UNAVAILABLE: { statusCode: 503, meaning: 'Redis cannot be reached: the event (or the recorded read) was not accepted' },
-  AUDIT_ERR_BACKLOG_FULL: { statusCode: 503, meaning: 'the queue backlog is over QUEUE_MAX_WAITING' }
+  AUDIT_ERR_BACKLOG_FULL: { statusCode: 503, meaning: 'the queue backlog is over QUEUE_MAX_WAITING' },
+  AUDIT_ERR_READ_THREAD_FAILED: { statusCode: 503, meaning: 'the thread running a verification or export died (crash, out of memory); it is replaced' },
+  AUDIT_ERR_SHUTTING_DOWN: { statusCode: 503, meaning: 'the instance is shutting down and starts no new verification or export' }
 } as const satisfies Record<`AUDIT_ERR_${string}`, { statusCode: number, meaning: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -230,4 +232,23 @@ export class BacklogFullError extends AuditServiceError {
   constructor (waiting: number, limit: number) {
     super(...catalogued('AUDIT_ERR_BACKLOG_FULL'), `queue backlog ${waiting} jobs is over the limit ${limit}; retry later`)
   }
+}
+
+/** A read thread died (crashed, ran out of memory) while a verification or export ran on it. */
+export class ReadThreadFailedError extends AuditServiceError {
+  constructor (reason: string) {
+    super(...catalogued('AUDIT_ERR_READ_THREAD_FAILED'), `the read thread failed (${reason}); retry the request`)
+  }
+}
+
+export class ShuttingDownError extends AuditServiceError {
+  constructor () {
+    super(...catalogued('AUDIT_ERR_SHUTTING_DOWN'), 'the service is shutting down')
+  }
+}
+
+/** An error a thread sent across as its code and message, as the catalog's error again. */
+export function catalogError (code: string, message: string): AuditServiceError | undefined {
+  if (!Object.hasOwn(ERROR_CODES, code)) return undefined
+  return new AuditServiceError(...catalogued(code as ErrorCode), message)
 }

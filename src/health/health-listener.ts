@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { PostedReading } from './answer-health-probe.js'
 import type { HealthThreadData, HealthThreadMessage } from './health-thread.js'
+import { threadScript } from '../thread-script.js'
 
 /** A reading as the main port's /health would answer it. */
 export type HealthReading = Omit<PostedReading, 'at'>
@@ -23,22 +22,9 @@ const MAX_RESTART_DELAY_MS = 30_000
 /** A thread that ran this long before dying is restarted after the first delay again. */
 const STABLE_AFTER_MS = 60_000
 
-/**
- * Compiled, this module sits next to dist/src/health/health-thread.js, which the worker loads
- * as is. Run from the sources (tests: .ts through a loader), there is no .js beside it, and
- * Node 20 does not carry ESM loader hooks into a worker; so the thread is started through
- * tsx's require hook there (a dev dependency, never loaded from dist/).
- */
-function threadEntry (): { script: string | URL, eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./health-thread.js', import.meta.url), eval: false }
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs')
-  const thread = fileURLToPath(new URL('./health-thread.ts', import.meta.url))
-  return { script: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(thread)})`, eval: true }
-}
-
 /** The thread as the API runs it: dist/src/health/health-thread.js (or the .ts through tsx). */
 function startHealthThread (data: HealthThreadData): Worker {
-  const { script, eval: evaluate } = threadEntry()
+  const { script, eval: evaluate } = threadScript(import.meta.url, 'health-thread')
   return new Worker(script, {
     eval: evaluate,
     // None of the process's --import/--require hooks: the thread needs none of them, and

@@ -10,15 +10,16 @@ import { ADMIN_AUTH, buildTestApp, openDatabase, testConfig } from '../helper.js
 const ROWS = Number(process.env.READS_TEST_ROWS ?? 100_000)
 const CHECKPOINTS = Number(process.env.READS_TEST_CHECKPOINTS ?? 50_000)
 // The issue's target is a p99 under 50 ms, measured by figure 9 with the API in its own
-// process. Here the API, the four readers' clients and the probe share one process on a
-// two-core machine that other test files load too (p99 73-134 ms seen at load averages of
-// 7-13, p50 8-12 ms), so the assertion has a generous margin: 5x. The old code held the loop
-// for the whole checkpoint set at once: p99 over 3,000 ms with 20,000 checkpoints.
+// process (37 ms at a load average of 8 once the reads ran in threads). Here the API, the four
+// readers' clients and the probe share one process on a two-core machine that other test files
+// load too, so the assertion has a margin of 2x. Before the reads moved to worker threads
+// p99 was 55 ms (load 6) to 134 ms (load 13) here; the older code held the loop for the whole checkpoint set at once:
+// p99 over 3,000 ms with 20,000 checkpoints.
 const TARGET_MS = 50
 
 // Writing the log and reading it four times takes a minute or two on a busy two-core machine.
 t.setTimeout(300_000)
-const P99_LIMIT_MS = Number(process.env.READS_TEST_P99_MS ?? TARGET_MS * 5)
+const P99_LIMIT_MS = Number(process.env.READS_TEST_P99_MS ?? TARGET_MS * 2)
 
 t.test(`/health/live p99 stays low (target ${TARGET_MS} ms, asserted < ${P99_LIMIT_MS} ms) while two verifies and two exports read ${ROWS} rows and ${CHECKPOINTS} checkpoints`, async (t) => {
   // Two verifies of one tenant at a time, so that both run against the big log.

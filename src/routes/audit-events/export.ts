@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { logOrigin } from '../../core/checkpoint/index.js'
@@ -8,24 +7,22 @@ import { ErrorResponse } from '../../schemas/error.js'
 import { exampleExport } from '../../schemas/examples.js'
 import { ExportQuery } from '../../schemas/verification.js'
 import type { ReadLimiter } from '../../limits/read-limiter.js'
-import { PgLogReader } from '../../store/pg-log-reader.js'
-import { exportLines } from '../../verification/export-lines.js'
+import type { ReadThreadPool } from '../../verification/read-thread-pool.js'
 
 export interface ExportRoutesOptions {
   defaultTenant: string
   originPrefix: string
   readLimiter: ReadLimiter
+  readThreads: ReadThreadPool
 }
 
 const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app, opts) => {
-  const reader = new PgLogReader(app.readDb)
-
   app.get('/audit-events/export', {
     config: { scope: 'events:read' },
     schema: {
       operationId: 'exportAuditLog',
       summary: 'Export a tenant\'s log as NDJSON for offline verification',
-      description: 'Lines: a header, one `record` line per event (`seq`, `canonical` (the exact hashed RFC 8785 text), `prev_hash`, `hash`), each stored signed checkpoint right after the record at its size, and an `end` trailer. Check it with `npx audit-service verify export.ndjson --key <verifier key>`. Format: docs/hash-chain.md. Reads run on a small pool of their own; two exports per tenant at a time (`READ_EXPORT_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After.',
+      description: 'Lines: a header, one `record` line per event (`seq`, `canonical` (the exact hashed RFC 8785 text), `prev_hash`, `hash`), each stored signed checkpoint right after the record at its size, and an `end` trailer. Check it with `npx audit-service verify export.ndjson --key <verifier key>`. Format: docs/hash-chain.md. Made in a worker thread with its own database connections; two exports per tenant at a time (`READ_EXPORT_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After.',
       tags: ['verification'],
       querystring: ExportQuery,
       response: {
@@ -45,26 +42,20 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
       release()
       throw err
     }
-    const lines = releasedAtEnd(release, exportLines(reader, {
+    // Made in a read thread; this thread only passes its bytes to the socket.
+    const bytes = opts.readThreads.export({
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),
       verifierKeys: [app.signingKey.verifierKey],
       ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
       ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
-    }))
+    })
+    bytes.once('close', release)
     return reply
       .type('application/x-ndjson')
       .header('content-disposition', `attachment; filename="audit-${tenant}.ndjson"`)
-      .send(Readable.from(lines) as never)
+      .send(bytes as never)
   })
-}
-
-async function * releasedAtEnd<T> (release: () => void, lines: AsyncGenerator<T>): AsyncGenerator<T> {
-  try {
-    yield * lines
-  } finally {
-    release()
-  }
 }
 
 export default exportRoutes

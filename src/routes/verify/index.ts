@@ -5,29 +5,27 @@ import { tenantFor } from '../../http/tenant-for.js'
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { ReadLimiter } from '../../limits/read-limiter.js'
-import { PgLogReader } from '../../store/pg-log-reader.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { VerifyQuery, VerifyResponse } from '../../schemas/verification.js'
-import { verifyStoredLog } from '../../verification/verify-stored-log.js'
+import type { ReadThreadPool } from '../../verification/read-thread-pool.js'
 
 export interface VerifyRoutesOptions {
   defaultTenant: string
   originPrefix: string
   readLimiter: ReadLimiter
+  readThreads: ReadThreadPool
 }
 
 const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app, opts) => {
-  const reader = new PgLogReader(app.readDb)
-
   app.get('/verify', {
     config: { scope: 'events:read' },
     schema: {
       operationId: 'verifyLog',
       summary: 'Recompute a tenant\'s log and check it against the signed checkpoints',
-      description: 'Streams through the rows in constant memory (checkpoints read alongside them, the event loop free every few ms), on a small pool of its own; one run per tenant at a time (`READ_VERIFY_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After. Checks the canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
+      description: 'Streams through the rows in constant memory (checkpoints read alongside them) in a worker thread with its own database connections, so the API stays responsive; one run per tenant at a time (`READ_VERIFY_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After. Checks the canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
       tags: ['verification'],
       querystring: VerifyQuery,
-      response: { 200: VerifyResponse, 400: ErrorResponse, 429: ErrorResponse }
+      response: { 200: VerifyResponse, 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
@@ -43,10 +41,11 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
     // A long log takes longer than the idle-socket timeout to recompute, and nothing is sent
     // until the answer is known: this connection may stay quiet as long as the work runs.
     if (typeof request.raw.socket?.setTimeout === 'function') request.raw.socket.setTimeout(0)
-    const result = await verifyStoredLog(reader, {
+    // In a read thread: the API's event loop only waits for the small result.
+    const result = await opts.readThreads.verify({
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),
-      verifiers: [app.signingKey.verifier],
+      verifierKeys: [app.signingKey.verifierKey],
       ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
       ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
     })

@@ -1,94 +1,9 @@
 import t from 'tap'
 import { ChainAppender } from '../../src/worker/chain-appender.js'
-import type { QueuedEvent, ChainPosition, PreparedBatch } from '../../src/core/chain/index.js'
-import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
-import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import type { AuditEventInput } from '../../src/schemas/audit-event.js'
-import type { Committed, EventStore } from '../../src/store/event-store.js'
 import { PgEventStore } from '../../src/store/pg-event-store.js'
 import { recomputeChain } from '../chain-check.js'
-import { createTestDatabase, openDatabase, sampleEvent } from '../helper.js'
-
-const scrub = compileScrubber()
-const event = (tenant: string, name: string, overrides: Record<string, unknown> = {}): QueuedEvent =>
-  prepareEvent(sampleEvent({ target: { type: 'doc', id: name }, ...overrides }) as AuditEventInput,
-    { tenant, requestId: `req-${name}`, receivedAt: '2026-11-26T12:00:01Z', scrub })
-const events = (tenant: string, prefix: string, n: number) => Array.from({ length: n }, (_, i) => event(tenant, `${prefix}${i}`))
-
-interface Deferred<T> {
-  promise: Promise<T>
-  resolve: (value: T) => void
-}
-
-function deferred<T> (): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>(_resolve => { resolve = _resolve })
-  return { promise, resolve }
-}
-
-interface CommitRecord {
-  base: ChainPosition | undefined
-  count: number
-  result?: Committed
-}
-
-/** The real store, recording what the appender asks of it; one commit can be held, then let through or failed. */
-class ObservedStore implements EventStore {
-  readonly prepared: Array<{ base: ChainPosition | undefined, whileCommitting: boolean }> = []
-  readonly commits: CommitRecord[] = []
-  readonly #inner: PgEventStore
-  readonly #holds = new Map<number, { started: Deferred<void>, release: Deferred<'commit' | 'fail'> }>()
-  #onPrepare: ((base: ChainPosition | undefined) => void) | undefined
-  #inFlight = 0
-
-  constructor (inner: PgEventStore) {
-    this.#inner = inner
-  }
-
-  /** Holds the `n`th commit (from 1) before it reaches PostgreSQL. */
-  hold (n: number) {
-    const hold = { started: deferred<void>(), release: deferred<'commit' | 'fail'>() }
-    this.#holds.set(n, hold)
-    return { started: hold.started.promise, release: hold.release.resolve }
-  }
-
-  /** The base of the next batch the appender prepares. */
-  nextPrepare (): Promise<ChainPosition | undefined> {
-    const next = deferred<ChainPosition | undefined>()
-    this.#onPrepare = next.resolve
-    return next.promise
-  }
-
-  prepare (tenant: string, base: ChainPosition | undefined): PreparedBatch {
-    this.prepared.push({ base, whileCommitting: this.#inFlight > 0 })
-    this.#onPrepare?.(base)
-    this.#onPrepare = undefined
-    return this.#inner.prepare(tenant, base)
-  }
-
-  async commit (batch: PreparedBatch): Promise<Committed> {
-    const record: CommitRecord = { base: batch.base, count: batch.count }
-    this.commits.push(record)
-    const hold = this.#holds.get(this.commits.length)
-    this.#inFlight++
-    try {
-      if (hold !== undefined) {
-        hold.started.resolve()
-        if (await hold.release.promise === 'fail') throw new Error('injected commit failure')
-      }
-      record.result = await this.#inner.commit(batch)
-      return record.result
-    } finally {
-      this.#inFlight--
-    }
-  }
-
-  head (tenant: string) {
-    return this.#inner.head(tenant)
-  }
-}
-
-const seqs = (outcomes: Array<{ seq: number }>) => outcomes.map(o => o.seq)
+import { createTestDatabase, openDatabase } from '../helper.js'
+import { ObservedStore, queuedEvent as event, queuedEvents as events, seqs } from './helpers/observed-store.js'
 
 t.test('requests arriving while a transaction is in flight are linked on its predicted head; the chain recomputes', async t => {
   const db = openDatabase(t, await createTestDatabase(t))

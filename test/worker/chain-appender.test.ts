@@ -1,106 +1,12 @@
 import t, { type Test } from 'tap'
 import { ChainAppender } from '../../src/worker/chain-appender.js'
-import type { QueuedEvent, ChainPosition, PreparedBatch } from '../../src/core/chain/index.js'
 import { LogVerifier } from '../../src/core/verify/index.js'
-import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
-import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import type { AuditEventInput } from '../../src/schemas/audit-event.js'
-import type { Committed, EventStore } from '../../src/store/event-store.js'
 import { MemoryEventStore } from '../../src/store/memory-event-store.js'
 import { ORIGIN, checkpoint, newLogKey } from '../core/helpers/build-log.js'
+import { ObservedStore, queuedEvent as event, queuedEvents as events, seqs } from './helpers/observed-store.js'
 
 // The cases of test/worker/append-pipeline.test.ts, on the in-memory store: the appender's pipelining
 // and the store's contract, with no PostgreSQL.
-
-const scrub = compileScrubber()
-const event = (tenant: string, name: string, overrides: Record<string, unknown> = {}): QueuedEvent =>
-  prepareEvent({
-    occurred_at: '2026-11-26T12:00:00Z',
-    action: 'user.login',
-    actor: { type: 'user', id: 'u_1' },
-    target: { type: 'doc', id: name },
-    outcome: 'success',
-    ...overrides
-  } as AuditEventInput, { tenant, requestId: `req-${name}`, receivedAt: '2026-11-26T12:00:01Z', scrub })
-const events = (tenant: string, prefix: string, n: number) => Array.from({ length: n }, (_, i) => event(tenant, `${prefix}${i}`))
-const seqs = (outcomes: Array<{ seq: number }>) => outcomes.map(o => o.seq)
-
-function deferred<T> () {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>(_resolve => { resolve = _resolve })
-  return { promise, resolve }
-}
-
-interface CommitRecord {
-  base: ChainPosition | undefined
-  count: number
-  result?: Committed
-}
-
-/** The memory store, recording what the appender asks of it; one commit can be held, then let through or failed. */
-class ObservedStore implements EventStore {
-  readonly prepared: Array<{ base: ChainPosition | undefined, whileCommitting: boolean }> = []
-  readonly commits: CommitRecord[] = []
-  readonly #inner: MemoryEventStore
-  readonly #holds = new Map<number, { started: ReturnType<typeof deferred<void>>, release: ReturnType<typeof deferred<'commit' | 'fail'>> }>()
-  readonly #linked: Array<{ size: number, done: () => void }> = []
-  #inFlight = 0
-
-  constructor (inner: MemoryEventStore) {
-    this.#inner = inner
-  }
-
-  hold (n: number) {
-    const hold = { started: deferred<void>(), release: deferred<'commit' | 'fail'>() }
-    this.#holds.set(n, hold)
-    return { started: hold.started.promise, release: hold.release.resolve }
-  }
-
-  /** Resolves once the next request's events are linked onto a head of `size`. */
-  linkedOn (size: number): Promise<void> {
-    const next = deferred<void>()
-    this.#linked.push({ size, done: next.resolve })
-    return next.promise
-  }
-
-  prepare (tenant: string, base: ChainPosition | undefined): PreparedBatch {
-    this.prepared.push({ base, whileCommitting: this.#inFlight > 0 })
-    const batch = this.#inner.prepare(tenant, base)
-    // The appender may prepare an empty batch before the request arrives: what counts is
-    // where the request's events are linked.
-    const add = batch.add.bind(batch)
-    batch.add = events => {
-      add(events)
-      const i = this.#linked.findIndex(l => l.size === base?.size)
-      if (i >= 0) this.#linked.splice(i, 1)[0]!.done()
-    }
-    return batch
-  }
-
-  async commit (batch: PreparedBatch): Promise<Committed> {
-    const record: CommitRecord = { base: batch.base, count: batch.count }
-    this.commits.push(record)
-    const hold = this.#holds.get(this.commits.length)
-    this.#inFlight++
-    try {
-      // A commit of the memory store is synchronous: one turn of the loop stands for the
-      // round trip, so requests can arrive while it is in flight.
-      await new Promise(resolve => setImmediate(resolve))
-      if (hold !== undefined) {
-        hold.started.resolve()
-        if (await hold.release.promise === 'fail') throw new Error('injected commit failure')
-      }
-      record.result = await this.#inner.commit(batch)
-      return record.result
-    } finally {
-      this.#inFlight--
-    }
-  }
-
-  head (tenant: string) {
-    return this.#inner.head(tenant)
-  }
-}
 
 const key = newLogKey()
 
@@ -121,7 +27,7 @@ async function verifyChain (t: Test, store: MemoryEventStore, tenant: string, ex
 
 t.test('requests arriving while a transaction is in flight are linked on its predicted head; the chain verifies', async t => {
   const memory = new MemoryEventStore()
-  const store = new ObservedStore(memory)
+  const store = new ObservedStore(memory, { turnPerCommit: true })
   const appender = new ChainAppender({ store, maxBatch: 50 })
 
   const requests = Array.from({ length: 40 }, (_, i) => {
@@ -143,7 +49,7 @@ t.test('requests arriving while a transaction is in flight are linked on its pre
 
 t.test('a head moved by another writer between prepare and commit: linked again on the real head', async t => {
   const memory = new MemoryEventStore()
-  const store = new ObservedStore(memory)
+  const store = new ObservedStore(memory, { turnPerCommit: true })
   const appender = new ChainAppender({ store, maxBatch: 100 })
   const other = new ChainAppender({ store: memory, maxBatch: 100 })
 
@@ -170,7 +76,7 @@ t.test('a head moved by another writer between prepare and commit: linked again 
 
 t.test('a redelivered id in a pipelined batch is a duplicate (or a conflict), stored once', async t => {
   const memory = new MemoryEventStore()
-  const store = new ObservedStore(memory)
+  const store = new ObservedStore(memory, { turnPerCommit: true })
   const appender = new ChainAppender({ store, maxBatch: 100 })
 
   const batch = events('acme', 'a', 3)
@@ -200,7 +106,7 @@ t.test('a redelivered id in a pipelined batch is a duplicate (or a conflict), st
 
 t.test('a failed commit: the batch behind it is not stored on the head the failed one predicted', async t => {
   const memory = new MemoryEventStore()
-  const store = new ObservedStore(memory)
+  const store = new ObservedStore(memory, { turnPerCommit: true })
   const appender = new ChainAppender({ store, maxBatch: 100 })
 
   const held = store.hold(2)
@@ -230,7 +136,7 @@ t.test('a failed commit: the batch behind it is not stored on the head the faile
 
 t.test('two appenders racing on one chain, with redeliveries across them: one chain, each id once', async t => {
   const memory = new MemoryEventStore()
-  const stores = [0, 1].map(() => new ObservedStore(memory))
+  const stores = [0, 1].map(() => new ObservedStore(memory, { turnPerCommit: true }))
   const appenders = stores.map(store => new ChainAppender({ store, maxBatch: 40 }))
   const requests = Array.from({ length: 60 }, (_, i) => events('acme', `r${i}-`, 7))
   const outcomes = await Promise.all(requests.flatMap((list, i) => [

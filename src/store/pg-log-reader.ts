@@ -67,13 +67,18 @@ export class PgLogReader {
    * where its bytes pass `pageBytes`. The next `readAhead` ranges are already being read, by
    * other connections, while the caller works on this one: PostgreSQL (which also compares
    * each jsonb copy) and the caller's hashing overlap instead of taking turns. A page cut by
-   * its bytes drops the reads ahead of it and goes on right after its last row.
+   * its bytes drops the reads ahead of it and goes on right after its last row, and the ranges
+   * read next are as long as the cut page was (doubling back towards `pageSize` once pages
+   * use less than half the bytes), so records of a steady size are not cut every page, which
+   * would lose the read-ahead.
    */
   async * records (tenant: string, fromSeq: number, toSeq: number, withRecord = false): AsyncGenerator<StoredRecordRow[]> {
     // The running byte count sees only the sizes (octet_length reads no TOASTed value); the
     // jsonb comparison and the copy are computed for the rows kept.
-    const page = async (from: number): Promise<Page> => {
-      const to = Math.min(toSeq, from + this.#pageSize - 1)
+    let span = this.#pageSize
+    const pageBytes = (rows: StoredRecordRow[]) => rows.reduce((n, r) => n + r.canonical.length, 0)
+    const page = async (from: number, length: number): Promise<Page> => {
+      const to = Math.min(toSeq, from + length - 1)
       const { rows } = await sql<StoredRecordRow & { in_range?: number }>`
         SELECT e.seq, e.canonical, e.prev_hash, e.hash,
           (convert_from(e.canonical, 'UTF8')::jsonb = e.record) AS json_ok,
@@ -101,8 +106,8 @@ export class PgLogReader {
     let next: number | undefined = fromSeq
     const fill = () => {
       while (next !== undefined && pending.length <= this.#readAhead && next <= toSeq) {
-        pending.push({ from: next, rows: page(next) })
-        next += this.#pageSize
+        pending.push({ from: next, rows: page(next, span) })
+        next += span
       }
     }
     const dropAhead = () => {
@@ -118,6 +123,9 @@ export class PgLogReader {
           if (cut) {
             dropAhead()
             next = found[found.length - 1]!.seq + 1
+            span = found.length
+          } else if (span < this.#pageSize && pageBytes(found) < this.#pageBytes / 2) {
+            span = Math.min(this.#pageSize, span * 2)
           }
           yield found
           continue

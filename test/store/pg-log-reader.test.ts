@@ -70,6 +70,21 @@ t.test('pages stop at their byte bound, not only at their row count', async t =>
   t.same(single, [[1], [2], [3], [4], [5]], 'a row larger than the bound still comes, alone')
 })
 
+t.test('ranges shrink after a cut and grow back: records of mixed sizes still come once, in order, in bounded pages', async t => {
+  const db = openDatabase(t, await createTestDatabase(t))
+  // 1-50 small, 51-150 of 10 KB, 151-300 small again.
+  await addRows(db, 'a', Array.from({ length: 50 }, (_, i) => i + 1))
+  await addRows(db, 'a', Array.from({ length: 100 }, (_, i) => i + 51), JSON.stringify('y'.repeat(10_000)))
+  await addRows(db, 'a', Array.from({ length: 150 }, (_, i) => i + 151))
+  const reader = new PgLogReader(db, { pageSize: 40, readAhead: 2, pageBytes: 95_000 })
+  const pages = await readAll(reader, 'a', 1, 300)
+  t.same(pages.flat(), Array.from({ length: 300 }, (_, i) => i + 1), 'every row once, in order')
+  // A row is in a page while the bytes before it are under the bound: 10 of 10 KB.
+  const big = pages.filter(p => p.some(s => s > 60 && s < 140))
+  t.ok(big.every(p => p.length <= 10), `inside the large records, pages hold at most the 10 rows that fit (${big.map(p => p.length).join(', ')})`)
+  t.ok(pages.at(-1)!.length === 40 || pages.slice(-3).some(p => p.length === 40), 'back to full pages once records are small again')
+})
+
 t.test('checkpoints come in keyset pages, in size order', async t => {
   const db = openDatabase(t, await createTestDatabase(t))
   const sizes = Array.from({ length: 23 }, (_, i) => (i + 1) * 3)

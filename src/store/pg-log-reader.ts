@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { CompactRange, frontierNodes, nodeLocation, type TreeNode } from '../core/merkle/index.js'
 import type { Database } from './database.js'
+import { JSONB_COPY_MISMATCH, type VerifierRecord } from '../core/verify/index.js'
 
 export interface StoredRecordRow {
   seq: number
@@ -10,6 +11,17 @@ export interface StoredRecordRow {
   /** Whether the jsonb copy says the same as the canonical bytes. */
   json_ok: boolean
   record?: unknown
+}
+
+/** A stored row as the log verifier takes it. */
+export function verifierRecord (row: StoredRecordRow): VerifierRecord {
+  return {
+    seq: row.seq,
+    canonical: row.canonical,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    ...(!row.json_ok && { contentMismatch: JSONB_COPY_MISMATCH })
+  }
 }
 
 export interface StoredCheckpointRow {

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { canonicalJson } from '../core/json/index.js'
 import { CompactRange } from '../core/merkle/index.js'
-import { LogVerifier, type VerifyResult } from '../core/verify/index.js'
+import { JSONB_COPY_MISMATCH, LogVerifier, type VerifyResult } from '../core/verify/index.js'
 import type { ParsedVerifierKey } from '../core/note/index.js'
 import { EXPORT_FORMAT, type ExportLine } from './export-format.js'
 
@@ -77,7 +77,7 @@ export async function verifyExport (input: Readable, options: VerifyExportOption
         canonical: Buffer.from(line.canonical, 'utf8'),
         prevHash: Buffer.from(line.prev_hash, 'hex'),
         hash: Buffer.from(line.hash, 'hex'),
-        ...(!copyMatches(line) && { contentMismatch: 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)' })
+        ...(!copyMatches(line) && { contentMismatch: JSONB_COPY_MISMATCH })
       })
       records++
       if (records % 10_000 === 0) options.onProgress?.(records)

@@ -1,7 +1,7 @@
 import { LogVerifier, type VerifyResult } from '../core/verify/index.js'
 import type { ParsedVerifierKey } from '../core/note/index.js'
 import { eventLoopYielder } from './event-loop-yielder.js'
-import type { PgLogReader } from '../store/pg-log-reader.js'
+import { verifierRecord, type PgLogReader } from '../store/pg-log-reader.js'
 import { CheckpointCursor } from './checkpoint-cursor.js'
 
 export interface VerifyStoredLogOptions {
@@ -54,13 +54,7 @@ export async function verifyStoredLog (reader: PgLogReader, options: VerifyStore
     for await (const page of reader.records(tenant, fromSeq, toSeq)) {
       for (const row of page) {
         if (verifier.failed) break
-        verifier.addRecord({
-          seq: row.seq,
-          canonical: row.canonical,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-          ...(!row.json_ok && { contentMismatch: 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)' })
-        })
+        verifier.addRecord(verifierRecord(row))
         if (checkpoints.nextSize !== undefined && checkpoints.nextSize <= row.seq) await feedCheckpoints(row.seq)
         const turn = pause()
         if (turn !== undefined) await turn

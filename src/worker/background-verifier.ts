@@ -3,7 +3,7 @@ import { LogVerifier, type VerifyError } from '../core/verify/index.js'
 import type { ParsedVerifierKey } from '../core/note/index.js'
 import type { Database } from '../store/database.js'
 import { PgCheckpointStore } from '../store/pg-checkpoint-store.js'
-import { PgLogReader } from '../store/pg-log-reader.js'
+import { PgLogReader, verifierRecord } from '../store/pg-log-reader.js'
 
 /** What one tenant's verification found, as the worker exports it. */
 export interface TenantVerification {
@@ -146,13 +146,7 @@ export class BackgroundVerifier {
     state.checkpointsTo = to
     for await (const page of this.#reader.records(tenant, state.verified + 1, to)) {
       for (const row of page) {
-        verifier.addRecord({
-          seq: row.seq,
-          canonical: row.canonical,
-          prevHash: row.prev_hash,
-          hash: row.hash,
-          ...(!row.json_ok && { contentMismatch: 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)' })
-        })
+        verifier.addRecord(verifierRecord(row))
         if (verifier.failed) break
         state.verified = row.seq
         state.lastHash = row.hash

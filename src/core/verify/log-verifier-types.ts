@@ -58,3 +58,6 @@ export interface LogVerifierOptions {
   /** If set, the log must reach this seq, else `truncated`. */
   endSeq?: number
 }
+
+/** The `contentMismatch` of a record whose queryable jsonb copy is not what its canonical bytes say. */
+export const JSONB_COPY_MISMATCH = 'the jsonb copy differs from the canonical bytes (queries would not show what was hashed)'

@@ -162,3 +162,34 @@ export async function countRows (db: Kysely<Database>, tenant = 'default'): Prom
   const row = await db.selectFrom('audit_events').select(eb => eb.fn.countAll<string>().as('n')).where('tenant', '=', tenant).executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+/**
+ * Holds every whole-log read (verify, export) in place: a transaction locks the checkpoints
+ * table, which each read takes early, so "still running" is a fact the test controls, not a
+ * matter of timing. `waiting(n)` is truthy once n reads wait on the lock (seen from another
+ * connection: the locking transaction's view of pg_stat_activity is frozen); `release()` lets
+ * them go (also done at teardown).
+ */
+export async function holdWholeLogReads (t: Test, databaseUrl: string) {
+  const locker = new pg.Client({ connectionString: databaseUrl })
+  await locker.connect()
+  t.teardown(() => locker.end())
+  await locker.query('BEGIN')
+  await locker.query('LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE')
+  let locked = true
+  const release = async () => {
+    if (!locked) return
+    locked = false
+    await locker.query('ROLLBACK')
+  }
+  t.teardown(release)
+  const watcher = new pg.Client({ connectionString: databaseUrl })
+  await watcher.connect()
+  t.teardown(() => watcher.end())
+  const waiting = async (n = 1) => {
+    const { rows } = await watcher.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'audit-service-api-reads' AND wait_event_type = 'Lock'")
+    return rows[0]!.n >= n ? true : undefined
+  }
+  return { waiting, release }
+}

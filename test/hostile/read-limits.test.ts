@@ -1,30 +1,13 @@
 import t from 'tap'
-import pg from 'pg'
-import { ADMIN_AUTH, buildTestApp, testConfig, waitFor } from '../helper.js'
+import { ADMIN_AUTH, buildTestApp, holdWholeLogReads, testConfig, waitFor } from '../helper.js'
 
-// Whole-log reads are held in place by a lock on the checkpoints table (each reads it
-// early), so "still running" is a fact the test controls, not a matter of timing.
+// Whole-log reads are held in place (holdWholeLogReads in test/helper.ts), so "still running"
+// is a fact the test controls, not a matter of timing.
 t.test('per-tenant limits on verify and export: 429 with Retry-After beyond, other tenants and health unaffected', async (t) => {
   // Enough read connections that each held read shows as one lock wait.
   const config = await testConfig(t, { READ_POOL_MAX: '6' })
   const app = await buildTestApp(t, config)
-  const locker = new pg.Client({ connectionString: config.databaseUrl })
-  await locker.connect()
-  t.teardown(() => locker.end())
-  await locker.query('BEGIN')
-  await locker.query('LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE')
-  let locked = true
-  t.teardown(async () => { if (locked) await locker.query('ROLLBACK') })
-
-  // Watched from outside the locking transaction, whose view of pg_stat_activity is frozen.
-  const watcher = new pg.Client({ connectionString: config.databaseUrl })
-  await watcher.connect()
-  t.teardown(() => watcher.end())
-  const readsWaiting = async (n: number) => {
-    const { rows } = await watcher.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'audit-service-api-reads' AND wait_event_type = 'Lock'")
-    return rows[0]!.n >= n ? true : undefined
-  }
+  const { waiting: readsWaiting, release } = await holdWholeLogReads(t, config.databaseUrl)
 
   // inject() sends nothing until its result is awaited: then() starts it in the background.
   const start = (url: string) => app.inject({ method: 'GET', url }).then(r => r)
@@ -57,8 +40,7 @@ t.test('per-tenant limits on verify and export: 429 with Retry-After beyond, oth
   const health = await app.inject({ method: 'GET', url: '/health' })
   t.not(health.statusCode, 500, 'readiness answers too (its connections are not the reads\')')
 
-  await locker.query('ROLLBACK')
-  locked = false
+  await release()
   const [a, b] = await Promise.all([verifyA, verifyB])
   t.equal(a.statusCode, 200, 'the first verify of alpha completes')
   t.equal(b.statusCode, 200, 'the verify of beta completes')
@@ -76,11 +58,7 @@ t.test('an export whose client goes away gives its slot back', async (t) => {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/audit-events/export?tenant=alpha`
-  const locker = new pg.Client({ connectionString: config.databaseUrl })
-  await locker.connect()
-  t.teardown(() => locker.end())
-  await locker.query('BEGIN')
-  await locker.query('LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE')
+  const { release: releaseReads } = await holdWholeLogReads(t, config.databaseUrl)
 
   // Both exports send their header line, then wait on the lock; their clients hang up.
   const aborts = [new AbortController(), new AbortController()]
@@ -98,6 +76,6 @@ t.test('an export whose client goes away gives its slot back', async (t) => {
     res.body?.cancel().catch(() => {})
     return res.status === 200 ? true : undefined
   }, { what: 'an export slot to be given back after its client left' })
-  await locker.query('ROLLBACK')
+  await releaseReads()
   t.pass('a new export is admitted while the abandoned ones still wait on the lock')
 })

@@ -1,9 +1,8 @@
 import t from 'tap'
-import pg from 'pg'
 import type { Worker } from 'node:worker_threads'
 import { logOrigin } from '../../src/core/checkpoint/index.js'
 import { ReadThreadPool, startReadThread } from '../../src/verification/read-thread-pool.js'
-import { buildTestApp, testConfig, waitFor } from '../helper.js'
+import { buildTestApp, holdWholeLogReads, testConfig, waitFor } from '../helper.js'
 
 // A read is held in a thread by a lock on the checkpoints table (each read takes it early),
 // then its thread is stopped from outside: the read fails with a 503 at once and the next
@@ -27,21 +26,8 @@ t.test('a read thread that dies fails its read with a 503 and is replaced', asyn
   t.teardown(() => pool.close())
   const job = { tenant: 'alpha', origin: logOrigin(config.logOrigin, 'alpha'), verifierKeys: [app.signingKey.verifierKey] }
 
-  const locker = new pg.Client({ connectionString: config.databaseUrl })
-  await locker.connect()
-  t.teardown(() => locker.end())
-  await locker.query('BEGIN')
-  await locker.query('LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE')
-  let locked = true
-  t.teardown(async () => { if (locked) await locker.query('ROLLBACK') })
-  const watcher = new pg.Client({ connectionString: config.databaseUrl })
-  await watcher.connect()
-  t.teardown(() => watcher.end())
-  const readWaiting = async () => {
-    const { rows } = await watcher.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'audit-service-api-reads' AND wait_event_type = 'Lock'")
-    return rows[0]!.n >= 1 ? true : undefined
-  }
+  const { waiting, release } = await holdWholeLogReads(t, config.databaseUrl)
+  const readWaiting = () => waiting(1)
 
   const verify = pool.verify(job)
   verify.catch(() => {})
@@ -60,8 +46,7 @@ t.test('a read thread that dies fails its read with a 503 and is replaced', asyn
   await threads[1]!.terminate()
   t.match(await failed, { code: 'AUDIT_ERR_READ_THREAD_FAILED', statusCode: 503 }, 'the export stream fails (the client sees a file without its end trailer)')
 
-  await locker.query('ROLLBACK')
-  locked = false
+  await release()
   t.match(await pool.verify(job), { valid: true, first_error: null }, 'the next read runs on a replacement thread')
   t.equal(threads.length, 3)
 })

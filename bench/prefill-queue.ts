@@ -1,7 +1,6 @@
-import type { QueuedEvent } from '../src/core/chain/index.js'
 import { compileScrubber } from '../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME, type AppendJobData } from '../src/queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent, type AppendJobData, type JobEvent } from '../src/queue/append-job.js'
 import type { EventQueue } from '../src/queue/create-event-queue.js'
 import type { AuditEventInput } from '../src/schemas/audit-event.js'
 import { sampleEvent } from './sample-event.js'
@@ -25,10 +24,10 @@ export function prepareJobs (tenant: string, events: number, jobEvents: number):
   const receivedAt = new Date().toISOString()
   const jobs: string[] = []
   for (let start = 0; start < events; start += jobEvents) {
-    const batch: QueuedEvent[] = []
+    const batch: JobEvent[] = []
     for (let i = start; i < Math.min(events, start + jobEvents); i++) {
-      const { record, digest } = prepareEvent(sampleEvent(i) as AuditEventInput, { tenant, requestId: `bench-prefill-${i}`, receivedAt, scrub })
-      batch.push({ record, digest }) // what the producer puts in a job, nothing more
+      // What the producer puts in a job, nothing more.
+      batch.push(toJobEvent(prepareEvent(sampleEvent(i) as AuditEventInput, { tenant, requestId: `bench-prefill-${i}`, receivedAt, scrub })))
     }
     jobs.push(JSON.stringify({ events: batch } satisfies AppendJobData))
   }

@@ -3,6 +3,7 @@ import t from 'tap'
 import { createEventQueue } from '../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../src/queue/redis-connection.js'
 import { recomputeChain } from './chain-check.js'
+import { describeJobEvent } from '../src/queue/append-job.js'
 import { ADMIN_AUTH, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor } from './helper.js'
 
 t.test('SIGTERM under load: every 202 was enqueued, then stored once; both processes exit 0', async t => {
@@ -42,7 +43,7 @@ t.test('SIGTERM under load: every 202 was enqueued, then stored once; both proce
   const redis = createRedisConnection(config.redisUrl, 'worker')
   const queue = createEventQueue({ name: config.queueName, prefix: config.queuePrefix, connection: redis, attempts: 1, backoffMs: 1 })
   t.teardown(async () => { await queue.close(); redis.disconnect() })
-  const queued = (await queue.getWaiting(0, -1)).flatMap(job => job.data.events.map(e => e.record.id))
+  const queued = (await queue.getWaiting(0, -1)).flatMap(job => job.data.events.map(e => describeJobEvent(e).id))
   t.same(new Set(queued), new Set(accepted), 'the queue holds exactly the accepted events')
 
   const db = openDatabase(t, config.databaseUrl)

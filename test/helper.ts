@@ -13,6 +13,9 @@ import { loadSigningKey } from '../src/plugins/load-signing-key.js'
 import { createDatabase, type Database } from '../src/store/database.js'
 import { migrateToLatest } from '../src/store/migrate-to-latest.js'
 import { createWorker } from '../src/worker/create-worker.js'
+import type { PendingRecord, QueuedEvent } from '../src/core/chain/index.js'
+import type { IngestItem } from '../src/ingest/prepare-event.js'
+import { decodeJobEvent, toJobEvent } from '../src/queue/append-job.js'
 
 type Test = { teardown: (fn: () => unknown) => void }
 
@@ -193,3 +196,9 @@ export async function holdWholeLogReads (t: Test, databaseUrl: string) {
   }
   return { waiting, release }
 }
+
+/** The record a prepared event will be stored as (but for `seq`), as an object. */
+export const recordOf = (item: IngestItem): PendingRecord => JSON.parse(item.canonical) as PendingRecord
+
+/** A prepared event as the worker reads it from a job. */
+export const queuedOf = (item: IngestItem): QueuedEvent => decodeJobEvent(toJobEvent(item))

@@ -1,25 +1,14 @@
 import type { Redis } from 'ioredis'
 import type { Config } from '../config.js'
-import type { QueuedEvent } from '../core/chain/index.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
-import { APPEND_JOB_NAME, type AppendJobData } from '../queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent, type AppendJobData, type CanonicalJobEvent } from '../queue/append-job.js'
 import type { EventQueue } from '../queue/create-event-queue.js'
 import { JobMac } from '../queue/job-mac.js'
 import { ID_PENDING, IdClaims, type KnownId } from './id-claims.js'
 import type { StoredIdLookup } from './stored-id-lookup.js'
+import type { IngestItem } from './prepare-event.js'
 
-/** An event on its way in, as `prepareEvent` makes it: what is enqueued, plus what the API answers with. */
-export type IngestItem = QueuedEvent & {
-  /** Base64 SHA-256 of the canonical record (what a receipt signs, see `recordSha256`). */
-  recordSha256: string
-  /** UTF-8 size of the canonical record, to pack jobs by bytes. */
-  bytes: number
-  /**
-   * The id was made by the API, so no producer can send it again: it needs no idempotency
-   * key (24 h of keys for ids nobody can repeat would only fill Redis).
-   */
-  serverId?: boolean
-}
+export type { IngestItem } from './prepare-event.js'
 
 export interface IngestResult {
   id: string
@@ -84,7 +73,7 @@ interface Group {
 }
 
 const DEFAULT_JOB_MAX_BYTES = 1024 * 1024
-/** `{"record":…,"digest":"<64 hex>"}` and a comma, around each record in a job's JSON. */
+/** `{"canonical":…,"seqAt":…,"digest":"<64 hex>"}` and a comma, around each record in a job's JSON (whose quotes are escaped there). */
 const EVENT_OVERHEAD_BYTES = 100
 
 const unavailable = (err: unknown) => err instanceof QueueUnavailableError ? err : new QueueUnavailableError((err as Error).message)
@@ -182,7 +171,7 @@ export class EventProducer {
 
   async #enqueue (requests: Request[]): Promise<void> {
     const all = requests.flatMap(r => r.items)
-    const keys = all.map(item => item.serverId === true ? undefined : this.#claims.key(item.record))
+    const keys = all.map(item => item.serverId === true ? undefined : this.#claims.key(item))
     const { ours, others } = await this.#claims.claim(keys)
     const stored = await this.#findStored(all, keys, ours)
 
@@ -200,7 +189,7 @@ export class EventProducer {
       const mineByKey = new Map<string, KnownId>()
       request.items.forEach((item, index) => {
         const key = keys[offset + index]
-        const { id, tenant, received_at: receivedAt } = item.record
+        const { id, tenant, receivedAt } = item
         const other = key === undefined ? undefined : others.get(key)
         if (other === ID_PENDING) {
           inProgress.push({ index, id })
@@ -305,7 +294,7 @@ export class EventProducer {
   #jobs (items: IngestItem[]): Array<{ name: typeof APPEND_JOB_NAME, data: AppendJobData }> {
     const { batchMax, jobMaxBytes = DEFAULT_JOB_MAX_BYTES, jobMac } = this.#opts
     const jobs: Array<{ name: typeof APPEND_JOB_NAME, data: AppendJobData }> = []
-    let events: QueuedEvent[] = []
+    let events: CanonicalJobEvent[] = []
     let bytes = 0
     const push = () => {
       jobs.push({ name: APPEND_JOB_NAME, data: jobMac === undefined ? { events } : { events, mac: jobMac.of(events) } })
@@ -318,7 +307,7 @@ export class EventProducer {
         events = []
         bytes = 0
       }
-      events.push({ record: item.record, digest: item.digest })
+      events.push(toJobEvent(item))
       bytes += size
     }
     if (events.length > 0) push()
@@ -341,7 +330,7 @@ export class EventProducer {
       const key = keys[i]
       if (key !== undefined && ours.has(key) && !asked.has(key)) {
         asked.add(key)
-        wanted.push({ tenant: item.record.tenant, id: item.record.id })
+        wanted.push({ tenant: item.tenant, id: item.id })
       }
     })
     let timer: NodeJS.Timeout | undefined

@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto'
-import { buildPendingRecord } from '../core/chain/index.js'
-import { canonicalMember, canonicalMembers, joinCanonicalMembers } from '../core/json/index.js'
+import { hash } from 'node:crypto'
+import { RECORD_VERSION } from '../core/chain/index.js'
+import { canonicalMember } from '../core/json/index.js'
+import type { AuditEventInput } from '../schemas/audit-event.js'
 import { uuidV7 } from './uuid-v7.js'
-import type { IngestItem } from './event-producer.js'
-import { REDACTION_LIMITS, type AuditEventInput } from '../schemas/audit-event.js'
-import { SecretMemberNameError } from './scrub-secrets.js'
-import { RecordTooLargeError, RequestValidationError, type FieldError } from '../errors.js'
+import { checkRecordSize, checkRedactions, prepareEventReference, refuseSecretName } from './prepare-event-reference.js'
+import { CanonicalScrubber, NOT_PLAIN } from './scrub-to-canonical.js'
+import type { ScrubResult, ScrubRules } from './scrub-secrets.js'
+import { assembleRecord } from './assemble-record.js'
 
-export type Scrubber = (value: unknown) => { value: unknown, redactions: string[] }
+/** `compileScrubber()`'s result; its `rules` let `prepareEvent` scrub while it writes. */
+export type Scrubber = ((value: unknown) => ScrubResult) & { readonly rules?: ScrubRules }
 
 export interface PrepareContext {
   tenant: string
@@ -20,77 +22,90 @@ export interface PrepareContext {
   pointer?: string
 }
 
-const DEFAULT_RECORD_MAX_BYTES = 512 * 1024
+/**
+ * An event on its way in: the record the worker will store (but for `seq`) already in
+ * canonical form, with what the API answers and the producer needs. Nothing else is kept of
+ * the request body.
+ */
+export interface IngestItem {
+  id: string
+  tenant: string
+  receivedAt: string
+  /** The pending record (the stored record without `seq`) in RFC 8785 canonical form. */
+  canonical: string
+  /** Where the member `"seq":N` goes in `canonical` (see `assembleRecord`); absent if the record has a `seq` member of its own. */
+  seqAt?: number
+  /** Hex SHA-256 of the event as sent, canonical (see QueuedEvent#digest). */
+  digest: string
+  /** Base64 SHA-256 of `canonical`: what a receipt signs (see `recordSha256`). */
+  recordSha256: string
+  /** UTF-8 size of `canonical`, to bound records and pack jobs by bytes. */
+  bytes: number
+  /**
+   * The id was made by the API, so no producer can send it again: it needs no idempotency
+   * key (24 h of keys for ids nobody can repeat would only fill Redis).
+   */
+  serverId?: boolean
+}
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+const writers = new WeakMap<ScrubRules, CanonicalScrubber>()
 
 /**
- * From a validated event to what is enqueued: ids and tenant settled, secrets scrubbed (the
- * record keeps the JSON Pointers of what was removed), the content digest and the record's
- * digest computed. Both digests cover mostly the same members, so each member is put in
- * canonical form once and the two canonical objects are assembled from those pieces.
+ * From a validated event to what is enqueued, in one walk of the event: each member is scrubbed
+ * and written in canonical form at once (no scrubbed copy, no record object), the content
+ * digest and the record's digest are taken from texts assembled from those members.
+ *
+ * The same result as {@link prepareEventReference}, the two-pass form (scrub a copy, build the
+ * record, canonicalize): that form is taken for anything but plain parsed JSON, and
+ * test/ingest/prepare-event.test.ts holds this path to it on generated events.
  */
 export function prepareEvent (input: AuditEventInput, ctx: PrepareContext): IngestItem {
-  // occurred_at is not scrubbed: the schema holds it to an RFC 3339 date-time, which carries
-  // no credential, while the card-number pattern can match its digits (`.251777777-0406` is 13
-  // digits and may pass Luhn), and a redacted occurred_at could never be stored.
-  const { id: sentId, tenant: _tenant, occurred_at: occurredAt, ...sent } = input
-  // UUIDs are case-insensitive (RFC 9562) and PostgreSQL stores them in lowercase: one form
-  // for the record, the idempotency key and the stored row, or `ABC…` and `abc…` would be two
-  // events to the API and one to the database.
-  const id = sentId === undefined ? uuidV7() : sentId.toLowerCase()
-  const scrubbed = scrub(sent, ctx)
-  const event: Record<string, unknown> = { occurred_at: occurredAt, ...(scrubbed.value as Record<string, unknown>) }
-  // The digest covers what the producer sent, so a retry under a new request id is the same event.
-  const members = canonicalMembers({ ...event, id, tenant: ctx.tenant })
-  const digest = sha256(joinCanonicalMembers(members)).toString('hex')
-  const redactions = scrubbed.redactions
-  if (event.request_id === undefined) {
-    const filled = scrub({ request_id: ctx.requestId }, ctx)
-    event.request_id = (filled.value as { request_id: string }).request_id
-    redactions.push(...filled.redactions)
-  }
-  checkRedactions(redactions, ctx)
-  const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
-  // The record is the content plus server members (see buildPendingRecord): only those are new.
-  for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalMember(key, record[key]))
-  const text = joinCanonicalMembers(members)
-  // What is stored is bounded, not only what is sent: the record is the content plus the server's
-  // members, and it is refused before it reaches Redis.
-  const bytes = Buffer.byteLength(text, 'utf8')
-  const max = ctx.recordMaxBytes ?? DEFAULT_RECORD_MAX_BYTES
-  if (bytes > max) throw tooLarge(ctx, '', `the record would be ${bytes} bytes in canonical form, over the limit of ${max} (RECORD_MAX_BYTES)`)
-  const recordSha256 = sha256(text).toString('base64')
-  return { record, digest, recordSha256, bytes, ...(sentId === undefined && { serverId: true }) }
-}
-
-/** A member name that only an operator's pattern matches reaches the scrubber: a 400 naming it. */
-function scrub (value: unknown, ctx: PrepareContext): ReturnType<Scrubber> {
+  const rules = ctx.scrub.rules
+  if (rules === undefined) return prepareEventReference(input, ctx)
+  let writer = writers.get(rules)
+  if (writer === undefined) writers.set(rules, writer = new CanonicalScrubber(rules))
   try {
-    return ctx.scrub(value)
+    return prepareWith(writer, input, ctx)
   } catch (err) {
-    if (!(err instanceof SecretMemberNameError)) throw err
-    throw new RequestValidationError([{ field: (ctx.pointer ?? '') + err.pointer, in: 'body', reason: err.message }])
+    if (err === NOT_PLAIN) return prepareEventReference(input, ctx)
+    throw refuseSecretName(err, ctx)
   }
 }
 
-/**
- * The redaction list is the server's own addition to a record, so it is bounded before anything
- * is serialized: a pointer's length is known without flattening it (the scrubber builds them by
- * concatenation), and the count is checked first, so this costs at most `maxCount` reads.
- */
-function checkRedactions (redactions: readonly string[], ctx: PrepareContext): void {
-  if (redactions.length > REDACTION_LIMITS.maxCount) {
-    throw tooLarge(ctx, '/redactions', `${redactions.length} values would be redacted, over the limit of ${REDACTION_LIMITS.maxCount} per event`)
+function prepareWith (writer: CanonicalScrubber, input: AuditEventInput, ctx: PrepareContext): IngestItem {
+  const sentId = input.id
+  // UUIDs are case-insensitive and PostgreSQL stores them in lowercase (see the reference form).
+  const id = sentId === undefined ? uuidV7() : sentId.toLowerCase()
+  const members = new Map<string, string>()
+  const redactions: string[] = []
+  for (const name of Object.keys(input)) {
+    if (name === 'id' || name === 'tenant') continue
+    const value = (input as Record<string, unknown>)[name]
+    // Not parsed JSON (the reference form knows what undefined members do).
+    if (value === undefined) throw NOT_PLAIN
+    // occurred_at is not scrubbed (see the reference form for why).
+    members.set(name, name === 'occurred_at' ? canonicalMember(name, value) : writer.member(name, value, redactions))
   }
-  let chars = 0
-  for (const pointer of redactions) chars += pointer.length
-  if (chars > REDACTION_LIMITS.maxChars) {
-    throw tooLarge(ctx, '/redactions', `the JSON Pointers of the redacted values total ${chars} characters, over the limit of ${REDACTION_LIMITS.maxChars} (shorten the member names above them)`)
+  members.set('id', canonicalMember('id', id))
+  members.set('tenant', canonicalMember('tenant', ctx.tenant))
+  // The digest covers what the producer sent, so a retry under a new request id is the same event.
+  const digest = hash('sha256', assembleRecord(members).text, 'hex')
+  if (!members.has('request_id')) members.set('request_id', writer.member('request_id', ctx.requestId, redactions))
+  checkRedactions(redactions, ctx)
+  members.set('v', canonicalMember('v', RECORD_VERSION))
+  members.set('received_at', canonicalMember('received_at', ctx.receivedAt))
+  members.set('redactions', canonicalMember('redactions', redactions))
+  const { text, seqAt } = assembleRecord(members)
+  const bytes = checkRecordSize(text, ctx)
+  return {
+    id,
+    tenant: ctx.tenant,
+    receivedAt: ctx.receivedAt,
+    canonical: text,
+    ...(seqAt !== undefined && { seqAt }),
+    digest,
+    recordSha256: hash('sha256', text, 'base64'),
+    bytes,
+    ...(sentId === undefined && { serverId: true })
   }
-}
-
-function tooLarge (ctx: PrepareContext, field: string, reason: string): RecordTooLargeError {
-  const error: FieldError = { field: (ctx.pointer ?? '') + field, in: 'body', reason }
-  return new RecordTooLargeError([error])
 }

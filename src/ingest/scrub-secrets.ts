@@ -171,16 +171,48 @@ export class SecretMemberNameError extends Error {
  * @throws TypeError on cyclic input, which is not JSON.
  * @throws SecretMemberNameError when a member name looks like a secret.
  */
-export function compileScrubber (options: ScrubOptions = {}): (value: unknown) => ScrubResult {
+export function compileScrubber (options: ScrubOptions = {}): CompiledScrubber {
+  const rules = compileScrubRules(options)
+  return Object.assign(scrubberOf(rules), { rules })
+}
+
+/** A scrubber and the rules it applies (which `prepareEvent` also writes canonical JSON with). */
+export type CompiledScrubber = ((value: unknown) => ScrubResult) & { readonly rules: ScrubRules }
+
+/**
+ * The scrubbing rules with everything that can be prepared once prepared: what both the
+ * scrubber ({@link compileScrubber}) and the one-pass canonical writer
+ * (`scrub-to-canonical.ts`) apply, so the two cannot drift apart.
+ */
+export interface ScrubRules {
+  readonly placeholder: string
+  /**
+   * One cached verdict per member name: `''` for an ordinary name, `SECRET_KEY` when its value
+   * is redacted whole, otherwise the name of the value pattern it matches (the name is refused).
+   */
+  readonly nameVerdict: (name: string) => string
+  readonly isSecretString: (value: string) => boolean
+}
+
+/** {@link ScrubRules.nameVerdict} of a sensitive member name (no pattern is named `\0`). */
+export const SECRET_KEY = '\0'
+
+export function compileScrubRules (options: ScrubOptions = {}): ScrubRules {
   const placeholder = options.placeholder ?? DEFAULT_PLACEHOLDER
   const isSecretKey = compileKeyMatcher(options.extraKeys ?? [])
   const extraPatterns = (options.extraPatterns ?? []).map((re, i) => regexPattern(`extra pattern ${i + 1}`, withoutState(re)))
   const isSecretString = compileStringMatcher(extraPatterns)
-  const patternOfName = cached((name) => {
-    if (!isSecretString(name)) return ''
-    return [...DEFAULT_SECRET_PATTERNS, ...extraPatterns].find((pattern) => pattern.test(name))?.name ?? 'secret'
+  // The value patterns first: a name that looks like a secret is refused even when its value
+  // would be redacted anyway.
+  const nameVerdict = cached((name) => {
+    if (isSecretString(name)) return [...DEFAULT_SECRET_PATTERNS, ...extraPatterns].find((pattern) => pattern.test(name))?.name ?? 'secret'
+    return isSecretKey(name) ? SECRET_KEY : ''
   })
+  return { placeholder, nameVerdict, isSecretString }
+}
 
+function scrubberOf (rules: ScrubRules): (value: unknown) => ScrubResult {
+  const { placeholder, nameVerdict, isSecretString } = rules
   return function scrub (root: unknown): ScrubResult {
     const redactions: string[] = []
     const stack: Frame[] = []
@@ -229,10 +261,10 @@ export function compileScrubber (options: ScrubOptions = {}): (value: unknown) =
         }
       } else if (frame.next < frame.keys.length) {
         const key = frame.keys[frame.next++]!
-        const pattern = patternOfName(key)
-        if (pattern !== '') throw new SecretMemberNameError(pointerOf(frame, '<key>'), pattern)
+        const verdict = nameVerdict(key)
+        if (verdict !== '' && verdict !== SECRET_KEY) throw new SecretMemberNameError(pointerOf(frame, '<key>'), verdict)
         const source = frame.source as Record<string, unknown>
-        setOwn(frame.target as Record<string, unknown>, key, copy(source[key], frame, key, isSecretKey(key)))
+        setOwn(frame.target as Record<string, unknown>, key, copy(source[key], frame, key, verdict === SECRET_KEY))
         continue
       }
       stack.pop()
@@ -242,7 +274,7 @@ export function compileScrubber (options: ScrubOptions = {}): (value: unknown) =
   }
 }
 
-let defaultScrubber: ((value: unknown) => ScrubResult) | undefined
+let defaultScrubber: CompiledScrubber | undefined
 
 /**
  * Returns a scrubbed copy of `value` and the pointers of what was redacted.

@@ -71,7 +71,7 @@ export class ReceiptSigner {
   signLeaves (lines: readonly string[]): string[] {
     if (lines.length === 0) return []
     const size = lines.length
-    const tree = batchTree(lines.map(text => leafHash(Buffer.from(text, 'utf8'))))
+    const tree = batchTree(lines.map(text => leafHash(text)))
     const text = formatReceiptBatch(size, tree.root)
     const signature = sign(null, Buffer.from(text, 'utf8'), this.#privateKey)
     const note = `${text}${this.#linePrefix}${Buffer.concat([this.#keyId, signature]).toString('base64')}\n`

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { QueuedEvent } from '../core/chain/index.js'
+import type { JobEvent } from './append-job.js'
 
 /** Why the worker refuses a job without a valid MAC (the dead-letter reason). */
 export const JOB_MAC_MISMATCH = 'job MAC does not match'
@@ -22,14 +22,14 @@ export class JobMac {
     return createHmac('sha256', this.#key).update(DOMAIN).update(text, 'utf8').digest('base64')
   }
 
-  of (events: readonly QueuedEvent[]): string {
+  of (events: readonly JobEvent[]): string {
     return this.ofText(JSON.stringify(events))
   }
 
   /** True when `mac` is the MAC of `events`; false for a missing or malformed one. */
   verify (events: unknown, mac: unknown): boolean {
     if (typeof mac !== 'string' || !Array.isArray(events)) return false
-    const want = Buffer.from(this.of(events as QueuedEvent[]), 'base64')
+    const want = Buffer.from(this.of(events as JobEvent[]), 'base64')
     const got = Buffer.from(mac, 'base64')
     return got.length === want.length && timingSafeEqual(got, want)
   }

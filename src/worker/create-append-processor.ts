@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq'
 import type { Logger } from 'pino'
 import type { ChainAppender } from './chain-appender.js'
 import type { QueuedEvent, AppendOutcome } from '../core/chain/index.js'
-import { APPEND_JOB_NAME, type AppendJobData, type AppendJobResult } from '../queue/append-job.js'
+import { APPEND_JOB_NAME, decodeJobEvent, type AppendJobData, type AppendJobResult, type JobEvent } from '../queue/append-job.js'
 import type { EventQueue } from '../queue/create-event-queue.js'
 import { JOB_MAC_MISMATCH, type JobMac } from '../queue/job-mac.js'
 import type { WorkerMetrics } from '../metrics/worker-metrics.js'
@@ -37,8 +37,17 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
       logger.error({ job: job.id }, JOB_MAC_MISMATCH)
       throw new UnrecoverableError(JOB_MAC_MISMATCH)
     }
+    let decoded: QueuedEvent[]
+    try {
+      decoded = events.map(decodeJobEvent)
+    } catch (err) {
+      // Only a bug or a hand-made job can carry a text that is not JSON: no retry will mend it.
+      metrics?.deadLettered.inc()
+      throw new UnrecoverableError(`job holds an event that cannot be read: ${(err as Error).message}`)
+    }
+    const wire = new Map<QueuedEvent, JobEvent>(decoded.map((event, i) => [event, events[i]!]))
     const byTenant = new Map<string, QueuedEvent[]>()
-    for (const event of events) {
+    for (const event of decoded) {
       const list = byTenant.get(event.record.tenant)
       if (list === undefined) byTenant.set(event.record.tenant, [event])
       else list.push(event)
@@ -69,7 +78,7 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
       }
       await queue.addBulk(conflicts.map(({ event }) => ({
         name: APPEND_JOB_NAME,
-        data: jobMac === undefined ? { events: [event] } : { events: [event], mac: jobMac.of([event]) },
+        data: jobMac === undefined ? { events: [wire.get(event)!] } : { events: [wire.get(event)!], mac: jobMac.of([wire.get(event)!]) },
         // Deterministic id: a redelivery of this job does not queue the conflict twice.
         opts: { jobId: `conflict-${job.id}-${event.record.tenant}-${event.record.id}`, attempts: 1 }
       })))

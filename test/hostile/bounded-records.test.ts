@@ -88,5 +88,5 @@ t.test('prepareEvent refuses a record over its bound before serializing it', asy
   const ctx = { tenant: 'acme', requestId: 'r', receivedAt: '2026-12-01T00:00:00.000Z', scrub: compileScrubber(), recordMaxBytes: 4096 }
   t.throws(() => prepareEvent(event, ctx), RecordTooLargeError)
   const ok = prepareEvent(event, { ...ctx, recordMaxBytes: 8192 })
-  t.equal(ok.bytes, Buffer.byteLength(JSON.stringify(ok.record)), 'bytes is the UTF-8 size of the record')
+  t.equal(ok.bytes, Buffer.byteLength(ok.canonical), 'bytes is the UTF-8 size of the record')
 })

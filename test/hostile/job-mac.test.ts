@@ -2,7 +2,7 @@ import t from 'tap'
 import { ConfigError, loadConfig } from '../../src/config.js'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent } from '../../src/queue/append-job.js'
 import { JobMac } from '../../src/queue/job-mac.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
@@ -14,7 +14,7 @@ import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, te
 const KEY = 'job-hmac-key-for-tests-0123456789abcdef'
 const queued = (overrides: Record<string, unknown> = {}) => {
   const item = prepareEvent(sampleEvent(overrides) as AuditEventInput, { tenant: 'default', requestId: 'forged', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
-  return { record: item.record, digest: item.digest }
+  return toJobEvent(item)
 }
 
 t.test('with JOB_HMAC_KEY, forged jobs are dead-lettered and stored nowhere; API events are stored', async t => {

@@ -1,9 +1,9 @@
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
-import { canonicalJson, findIJsonViolation } from '../../src/core/json/index.js'
+import { findIJsonViolation } from '../../src/core/json/index.js'
 import { scrubSecrets } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
+import { recordOf, buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 
 // The hostile inputs the issue names, one by one: each is refused with a 4xx naming the field
 // (or accepted and stored exactly), quickly, and the service keeps serving. Time limits are
@@ -128,11 +128,12 @@ t.test('__proto__, constructor and prototype: refused where they pollute, data e
   // record, the digest, the queue, the worker and canonicalization as a plain member.
   const hostile = JSON.parse('{"occurred_at":"2026-11-26T12:00:00Z","action":"a.b","actor":{"type":"u","id":"1"},"metadata":{"__proto__":{"polluted":true,"password":"hunter2"},"list":[{"__proto__":{"polluted":true}}],"constructor":{"prototype":{"polluted":true}}}}')
   const prepared = prepareEvent(hostile, { tenant: 'default', requestId: 'r-1', receivedAt: new Date().toISOString(), scrub: value => scrubSecrets(value) })
-  const metadata = prepared.record.metadata as Record<string, unknown>
+  const record = recordOf(prepared)
+  const metadata = record.metadata as Record<string, unknown>
   t.ok(Object.hasOwn(metadata, '__proto__'), 'the record keeps __proto__ as its own member')
   t.equal(Object.getPrototypeOf(metadata), Object.prototype, 'and its prototype is untouched')
-  t.same(prepared.record.redactions, ['/metadata/__proto__/password'], 'scrubbed inside it, like anywhere else')
-  t.match(canonicalJson(prepared.record), /"__proto__":\{"password":"\[REDACTED\]","polluted":true\}/, 'canonical JSON has it as a member')
+  t.same(record.redactions, ['/metadata/__proto__/password'], 'scrubbed inside it, like anywhere else')
+  t.match(prepared.canonical, /"__proto__":\{"password":"\[REDACTED\]","polluted":true\}/, 'canonical JSON has it as a member')
   const [queued] = await app.producer.submit([prepared])
   t.equal(queued!.duplicate, false)
 

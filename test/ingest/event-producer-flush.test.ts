@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { QueueUnavailableError } from '../../src/errors.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import type { AppendJobData } from '../../src/queue/append-job.js'
+import { describeJobEvent, type AppendJobData } from '../../src/queue/append-job.js'
 import { createEventQueue, eventQueueOptions } from '../../src/queue/create-event-queue.js'
 import { EventProducer, type EventProducerOptions } from '../../src/ingest/event-producer.js'
 import { createRedisConnection } from '../../src/queue/redis-connection.js'
@@ -32,7 +32,7 @@ t.test('one bad item fails only its own request, not the others flushed with it'
   // An item Redis refuses (as it would a value over its size limit); everything else is real.
   const addBulk = queue.addBulk.bind(queue)
   queue.addBulk = (async (jobs: Parameters<typeof addBulk>[0]) => {
-    if (jobs.some(job => job.data.events.some(e => e.record.action === 'poison.item'))) throw new Error('ERR value too large')
+    if (jobs.some(job => job.data.events.some(e => describeJobEvent(e).action === 'poison.item'))) throw new Error('ERR value too large')
     return addBulk(jobs)
   }) as typeof queue.addBulk
 
@@ -49,7 +49,7 @@ t.test('one bad item fails only its own request, not the others flushed with it'
   t.equal(bad.status, 'rejected', 'the request with the bad item is refused')
   t.type(bad.status === 'rejected' && bad.reason, QueueUnavailableError)
 
-  const queued = (await waiting()).flatMap(job => job.data.events.map(e => e.record.action === 'poison.item' ? 'poison' : e.record.tenant))
+  const queued = (await waiting()).flatMap(job => job.data.events.map(e => describeJobEvent(e).action === 'poison.item' ? 'poison' : describeJobEvent(e).tenant))
   t.same(queued.sort(), ['acme', 'globex'], 'the good events are queued, the bad request\'s are not')
   t.equal(await redis.get(`${config.queuePrefix}:idem:globex:${badId}`), null, 'the refused request\'s id is free for a retry')
   t.match(await redis.get(`${config.queuePrefix}:idem:acme:${goodId}`), /^[0-9a-f]{64} /, 'the accepted id is remembered')
@@ -59,7 +59,7 @@ t.test('a duplicate answered from a request that then failed fails with it', asy
   const { queue, producer } = await setup(t)
   const addBulk = queue.addBulk.bind(queue)
   queue.addBulk = (async (jobs: Parameters<typeof addBulk>[0]) => {
-    if (jobs.some(job => job.data.events.some(e => e.record.action === 'poison.item'))) throw new Error('ERR value too large')
+    if (jobs.some(job => job.data.events.some(e => describeJobEvent(e).action === 'poison.item'))) throw new Error('ERR value too large')
     return addBulk(jobs)
   }) as typeof queue.addBulk
   const id = '0193a1b2-0000-7000-8000-0000000000f3'

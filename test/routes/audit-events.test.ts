@@ -1,7 +1,7 @@
 import t from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent } from '../../src/queue/append-job.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 import { recomputeChain } from '../chain-check.js'
@@ -89,7 +89,7 @@ t.test('idempotency: same id and content is one row; other content is a 409', as
   t.equal(late.statusCode, 409)
   // Should such an event reach the queue anyway, the worker refuses to overwrite: dead letter.
   const sneaked = prepareEvent(sampleEvent({ id, outcome: 'failure' }) as AuditEventInput, { tenant: 'default', requestId: 'r', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
-  await app.eventQueue.add(APPEND_JOB_NAME, { events: [{ record: sneaked.record, digest: sneaked.digest }] })
+  await app.eventQueue.add(APPEND_JOB_NAME, { events: [toJobEvent(sneaked)] })
   const failed = await waitFor(async () => (await app.eventQueue.getFailed())[0], { what: 'dead-lettered job' })
   t.match(failed.failedReason, /already stored at seq 1 with different content/)
   t.equal(await countRows(db), 1)

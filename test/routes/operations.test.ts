@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent } from '../../src/queue/append-job.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 
@@ -49,7 +49,7 @@ t.test('health reports dead letters and unsigned events, and says degraded past 
   await app.redis.del(`${config.queuePrefix}:idem:default:${id}`)
   t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id, outcome: 'failure' }) })).statusCode, 409)
   const rewrite = prepareEvent(sampleEvent({ id, outcome: 'failure' }) as AuditEventInput, { tenant: 'default', requestId: 'r', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
-  await app.eventQueue.add(APPEND_JOB_NAME, { events: [{ record: rewrite.record, digest: rewrite.digest }] })
+  await app.eventQueue.add(APPEND_JOB_NAME, { events: [toJobEvent(rewrite)] })
   const health = await waitFor(async () => {
     const body = (await app.inject({ method: 'GET', url: '/health' })).json()
     return body.queue?.failed === 1 ? body : undefined

@@ -7,7 +7,7 @@ import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { PgEventStore } from '../../src/store/pg-event-store.js'
 import { PgStoredIdLookup } from '../../src/store/pg-stored-id-lookup.js'
 import { tenantFilter } from '../../src/store/tenant-filter.js'
-import { createTestDatabase, openDatabase, sampleEvent, waitFor } from '../helper.js'
+import { queuedOf, createTestDatabase, openDatabase, sampleEvent, waitFor } from '../helper.js'
 
 // Rows generated inside PostgreSQL, as bench/measure-reads.ts does: only the columns matter here.
 async function addRows (db: Kysely<Database>, tenant: string, count: number): Promise<void> {
@@ -67,8 +67,8 @@ t.test('a tenant that grows 4× past 1,024 events has its statistics refreshed b
 
   const store = new PgEventStore(db)
   const scrub = compileScrubber()
-  const events = Array.from({ length: 1_100 }, (_, i) => prepareEvent(sampleEvent({ target: { type: 'doc', id: `d${i}` } }) as AuditEventInput,
-    { tenant: 'new', requestId: `r${i}`, receivedAt: new Date().toISOString(), scrub }))
+  const events = Array.from({ length: 1_100 }, (_, i) => queuedOf(prepareEvent(sampleEvent({ target: { type: 'doc', id: `d${i}` } }) as AuditEventInput,
+    { tenant: 'new', requestId: `r${i}`, receivedAt: new Date().toISOString(), scrub })))
   for (let i = 0; i < events.length; i += 500) await store.append('new', events.slice(i, i + 500))
 
   await waitFor(async () => await analyzedAt() > first, { what: 'an ANALYZE after the tenant passed 1,024 events' })

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import t from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME } from '../../src/queue/append-job.js'
+import { APPEND_JOB_NAME, toJobEvent } from '../../src/queue/append-job.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { recomputeChain } from '../chain-check.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, spawnCli, testConfig, testEnv, waitFor, waitForQueueIdle } from '../helper.js'
@@ -37,8 +37,8 @@ t.test('2,000 events (and one job delivered twice) through 2 worker processes at
   // The same job delivered twice, e.g. a producer retry that reached the queue twice.
   const twice = prepareEvent(sampleEvent({ id: '0193a1b2-0000-7000-8000-00000000abcd' }) as AuditEventInput,
     { tenant: 'acme', requestId: 'r', receivedAt: new Date().toISOString(), scrub: compileScrubber() })
-  await app.eventQueue.addBulk([0, 1].map(() => ({ name: APPEND_JOB_NAME, data: { events: [twice] } })))
-  ids.push(twice.record.id)
+  await app.eventQueue.addBulk([0, 1].map(() => ({ name: APPEND_JOB_NAME, data: { events: [toJobEvent(twice)] } })))
+  ids.push(twice.id)
 
   await waitFor(async () => await countRows(db, 'acme') + await countRows(db, 'globex') === 2001, { timeoutMs: 60_000, what: '2,001 rows' })
   await waitForQueueIdle(app.eventQueue)

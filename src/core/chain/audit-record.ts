@@ -33,6 +33,13 @@ export interface QueuedEvent {
    * a conflicting rewrite; it is not part of the hash chain.
    */
   digest: string
+  /**
+   * The record in canonical form as the API wrote it (without `seq`), and where the member
+   * `"seq":N` goes in it: the worker splices it in rather than serializing the record again
+   * (see `canonicalAt`). Absent in jobs of earlier versions.
+   */
+  canonical?: string
+  seqAt?: number
 }
 
 /** The record at its chain position, as hashed and stored. */

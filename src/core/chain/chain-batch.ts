@@ -1,5 +1,5 @@
-import { recordAt, type QueuedEvent } from './audit-record.js'
-import { canonicalBytes } from '../json/index.js'
+import type { QueuedEvent } from './audit-record.js'
+import { canonicalAt } from './canonical-at.js'
 import { chainHash } from './chain-hash.js'
 import { CompactRange, leafHash } from '../merkle/index.js'
 import type { AppendOutcome, ChainPosition, PreparedBatch } from './chain-position.js'
@@ -81,7 +81,8 @@ export class ChainBatch implements PreparedBatch {
     const staged: Staged[] = []
     const seen = new Map<string, KnownEvent>()
     let size = this.#range!.size
-    for (const { record, digest: digestHex } of events) {
+    for (const event of events) {
+      const { record, digest: digestHex } = event
       const digest = Buffer.from(digestHex, 'hex')
       const existing = this.#known.get(record.id) ?? seen.get(record.id)
       if (existing !== undefined) {
@@ -93,7 +94,7 @@ export class ChainBatch implements PreparedBatch {
       }
       const seq = ++size
       seen.set(record.id, { seq, digest })
-      staged.push({ outcome: { status: 'stored', seq }, id: record.id, digest, canonical: canonicalBytes(recordAt(record, seq)) })
+      staged.push({ outcome: { status: 'stored', seq }, id: record.id, digest, canonical: canonicalAt(event, seq, this.tenant) })
     }
     return staged
   }

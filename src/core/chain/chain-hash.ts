@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export { GENESIS_HASH, genesisHash } from './genesis-hash.js'
 
@@ -12,5 +12,8 @@ export { GENESIS_HASH, genesisHash } from './genesis-hash.js'
  */
 export function chainHash (prev: Uint8Array, canonical: Uint8Array): Buffer {
   if (prev.length !== 32) throw new RangeError(`prev hash must be 32 bytes, got ${prev.length}`)
-  return createHash('sha256').update(prev).update(canonical).digest()
+  const input = Buffer.allocUnsafe(32 + canonical.length)
+  input.set(prev, 0)
+  input.set(canonical, 32)
+  return hash('sha256', input, 'buffer')
 }

@@ -6,6 +6,7 @@
  * Pure: no I/O. The only way into this module from outside it.
  */
 export * from './audit-record.js'
+export * from './canonical-at.js'
 export * from './chain-batch.js'
 export * from './chain-hash.js'
 export * from './chain-position.js'

@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto'
-
-const NODE_PREFIX = Buffer.from([0x01])
+import { hash } from 'node:crypto'
 
 /** RFC 6962 interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash (left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
+  const input = Buffer.allocUnsafe(1 + left.length + right.length)
+  input[0] = 0x01
+  input.set(left, 1)
+  input.set(right, 1 + left.length)
+  return hash('sha256', input, 'buffer')
 }

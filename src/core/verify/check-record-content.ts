@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { canonicalJson } from '../json/index.js'
-import { isCanonicalRecord } from './is-canonical-record.js'
+import { canonicalJson, isCanonicalRecord } from '../json/index.js'
 import type { VerifierRecord, VerifyErrorKind } from './log-verifier-types.js'
 
 /** A failed check, before it is pinned to a seq. */

@@ -6,7 +6,6 @@
  */
 export * from './check-record-content.js'
 export * from './checkpoint-queue.js'
-export * from './is-canonical-record.js'
 export * from './log-verifier-types.js'
 export * from './log-verifier.js'
 export * from './read-checkpoint-note.js'

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq'
 import type { FastifyRequest } from 'fastify'
 import { NotFoundError } from '../../errors.js'
 import { auditOwnAccess } from '../../ingest/audit-own-access.js'
-import type { AppendJobData } from '../../queue/append-job.js'
+import { describeJobEvent, type AppendJobData } from '../../queue/append-job.js'
 import { DeadLetter, DeadLetterList, DeadLetterParams, DeadLetterQuery, DiscardDeadLetter, RetriedDeadLetters } from '../../schemas/dead-letter.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
@@ -18,14 +18,14 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const visible = (request: FastifyRequest, job: Job<AppendJobData> | undefined): job is Job<AppendJobData> => {
     if (job === undefined || job.failedReason === undefined) return false
     const tenant = request.principal?.tenant
-    return tenant === null || job.data.events.every(e => e.record.tenant === tenant)
+    return tenant === null || job.data.events.every(e => describeJobEvent(e).tenant === tenant)
   }
   const toJson = (job: Job<AppendJobData>) => ({
     job_id: String(job.id),
     failed_reason: job.failedReason ?? '',
     attempts: job.attemptsMade,
     failed_at: job.finishedOn === undefined ? null : new Date(job.finishedOn).toISOString(),
-    events: job.data.events.map(e => ({ id: e.record.id, tenant: e.record.tenant, action: String(e.record.action) }))
+    events: job.data.events.map(describeJobEvent)
   })
   const failedJob = async (request: FastifyRequest, id: string) => {
     const job = await app.eventQueue.getJob(id) as Job<AppendJobData> | undefined

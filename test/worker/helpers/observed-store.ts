@@ -3,7 +3,7 @@ import { compileScrubber } from '../../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../../src/ingest/prepare-event.js'
 import type { AuditEventInput } from '../../../src/schemas/audit-event.js'
 import type { Committed, EventStore } from '../../../src/store/event-store.js'
-import { sampleEvent } from '../../helper.js'
+import { queuedOf, sampleEvent } from '../../helper.js'
 
 // Shared by the chain appender's tests on PostgreSQL (append-pipeline) and in memory
 // (chain-appender): the same cases, the same observation of what the appender asks.
@@ -12,8 +12,8 @@ const scrub = compileScrubber()
 
 /** An event as the API enqueues it, told apart by `name` (its target id). */
 export const queuedEvent = (tenant: string, name: string, overrides: Record<string, unknown> = {}): QueuedEvent =>
-  prepareEvent(sampleEvent({ target: { type: 'doc', id: name }, ...overrides }) as AuditEventInput,
-    { tenant, requestId: `req-${name}`, receivedAt: '2026-11-26T12:00:01Z', scrub })
+  queuedOf(prepareEvent(sampleEvent({ target: { type: 'doc', id: name }, ...overrides }) as AuditEventInput,
+    { tenant, requestId: `req-${name}`, receivedAt: '2026-11-26T12:00:01Z', scrub }))
 
 export const queuedEvents = (tenant: string, prefix: string, n: number) => Array.from({ length: n }, (_, i) => queuedEvent(tenant, `${prefix}${i}`))
 

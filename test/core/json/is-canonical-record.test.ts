@@ -1,6 +1,5 @@
 import t from 'tap'
-import { canonicalJson } from '../../../src/core/json/index.js'
-import { isCanonicalRecord } from '../../../src/core/verify/index.js'
+import { canonicalJson, isCanonicalRecord } from '../../../src/core/json/index.js'
 
 /** The full check the fast path stands in for: parse, serialize again, compare, read the members. */
 function fullCheck (text: string, seq: number, tenant?: string): boolean {

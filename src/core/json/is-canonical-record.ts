@@ -6,7 +6,7 @@
  * `canonicalJson(JSON.parse(text)) === text` builds the whole record and serializes it again
  * (half of a verification's CPU). It only ever answers "yes, proven" or "not proven": on
  * false the caller runs the full check, which says exactly what is wrong. So it must never
- * accept what the full check refuses (test/core/verify/is-canonical-record.test.ts holds it to that
+ * accept what the full check refuses (test/core/json/is-canonical-record.test.ts holds it to that
  * on generated and mutated records); refusing an odd but canonical text only costs time.
  *
  * What canonical text looks like here: no whitespace; object members in strictly increasing

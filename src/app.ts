@@ -69,7 +69,12 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   app.setValidatorCompiler(createValidatorCompiler())
   app.setErrorHandler(errorHandler)
   registerJsonBodyParser(app)
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // Set as the request arrives, so every answer carries it, errors included; a callback hook
+  // costs no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
+    done()
+  })
 
   // Shared schemas become named OpenAPI components; routes use the same objects inline.
   for (const schema of sharedSchemas) app.addSchema(schema)

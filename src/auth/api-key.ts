@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 const PREFIX = 'ask_'
 const KEY_FORMAT = /^ask_[A-Za-z0-9_-]{43}$/
@@ -14,7 +14,7 @@ export function generateApiKey (): { key: string, hash: Buffer, prefix: string }
  * nothing about how close a guess was to a real key.
  */
 export function hashApiKey (key: string): Buffer {
-  return createHash('sha256').update(key).digest()
+  return hash('sha256', key, 'buffer')
 }
 
 export function looksLikeApiKey (value: string): boolean {

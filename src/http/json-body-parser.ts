@@ -15,6 +15,8 @@ export const MAX_JSON_BODY_OBJECT_KEYS = 1000
 
 const BOM = 0xfeff
 
+const NOT_PARSED = Symbol('not parsed')
+
 /**
  * JSON bodies are parsed from bytes so that invalid UTF-8 is refused instead of being
  * silently turned into U+FFFD and hashed. Before parsing, one pass over the text refuses
@@ -42,6 +44,21 @@ export function registerJsonBodyParser (app: FastifyInstance): void {
     if (problem?.kind === 'depth' || problem?.kind === 'too-many-keys') {
       done(refusal(problem.pointer, problem.reason), undefined)
       return
+    }
+    if (problem === undefined) {
+      // The scan found no prototype key, which is all that the secure parser adds to JSON.parse
+      // (it scans the text again for them): parse it plainly, and only on a syntax error ask
+      // the secure parser, whose error path below says what is wrong.
+      let value: unknown
+      try {
+        value = JSON.parse(text)
+      } catch {
+        value = NOT_PARSED
+      }
+      if (value !== NOT_PARSED) {
+        done(null, value)
+        return
+      }
     }
     parseJson(request, text, (err, value) => {
       if (err !== null) {

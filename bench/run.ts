@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { Redis } from 'ioredis'
 import { loadConfig } from '../src/config.js'
 import { API_NODE_FLAGS } from '../src/api-node-flags.js'
@@ -17,13 +16,14 @@ import { databaseUrl, dropDatabase, recreateDatabase } from './bench-database.js
 import { DEFAULT_FIGURES, readBenchOptions } from './bench-options.js'
 import { benchPorts } from './bench-ports.js'
 import type { BenchResults } from './bench-results.js'
-import { createApiKey, migrateBenchDatabase, startApi, startBareServer, startClusterApi, startPlainServer } from './bench-services.js'
+import { createApiKey, migrateBenchDatabase, startApi, startBareServer, startPlainServer } from './bench-services.js'
 import { buildRows } from './build-rows.js'
 import { stopAllChildren } from './child-service.js'
 import { deleteKeysByPrefix } from './delete-keys-by-prefix.js'
 import { formatTable } from './format-table.js'
 import { machineInfo } from './machine-info.js'
 import { measureDrain } from './measure-drain.js'
+import { measureCluster } from './measure-cluster.js'
 import { measureIngest, type IngestServer } from './measure-ingest.js'
 import { measureSustained } from './measure-sustained.js'
 import { measureVerification } from './measure-verification.js'
@@ -151,17 +151,13 @@ try {
     let baseline: BaselineApi | undefined
     if (baselineBuild !== undefined) {
       baseline = await startBaselineApi(ctx, baselineBuild, ports, single)
-      const ownFlags = await import(pathToFileURL(join(baselineBuild.dir, 'dist', 'src', 'api-node-flags.js')).href)
-        .then((m: { API_NODE_FLAGS?: readonly string[] }) => m.API_NODE_FLAGS, () => undefined)
-      const differ = ownFlags !== undefined && ownFlags.join(' ') !== API_NODE_FLAGS.join(' ')
-      if (differ) log(`baseline: its own API_NODE_FLAGS (${ownFlags.join(' ')}) differ from the service's; it runs with the service's (${API_NODE_FLAGS.join(' ')})`)
       results.baseline = {
         ref: baselineBuild.ref,
         commit: baselineBuild.commit,
         database: baseline.database,
         keyFrom: baseline.keyFrom,
         nodeFlags: API_NODE_FLAGS,
-        ...(differ && { ownNodeFlags: ownFlags })
+        ...(baseline.ownNodeFlags !== undefined && { ownNodeFlags: baseline.ownNodeFlags })
       }
       log(`baseline ${baselineBuild.ref} (${baselineBuild.commit.slice(0, 12)}) listens on ${ports.baselineApi}: database ${baseline.database}, key made by the ${baseline.keyFrom}'s CLI`)
     }
@@ -190,25 +186,7 @@ try {
 
   if (figures.has(10)) {
     log(`figure 10: ingest with the API in ${options.clusterWorkers} processes vs 1 (cluster module)`)
-    const clusters = [
-      { workers: 1, port: ports.clusterOne, ...await startClusterApi(ctx, ports.clusterOne, 1) },
-      { workers: options.clusterWorkers, port: ports.clusterMany, ...await startClusterApi(ctx, ports.clusterMany, options.clusterWorkers) }
-    ]
-    const servers: IngestServer[] = clusters.map(c => ({
-      name: `cluster-${c.workers}`,
-      port: c.port,
-      pids: { primary: c.primary.pid, ...Object.fromEntries(c.workerPids.map((pid, i) => [`worker${i + 1}`, pid])) },
-      redis: true,
-      queue: true,
-      apiKey: ctx.apiKeys.ingest,
-      children: [c.primary]
-    }))
-    results.cluster = { workers: options.clusterWorkers, peakRssBytes: {} }
-    results.cluster.single = await measureIngest(ctx, { ...single, servers })
-    results.cluster.batch = await measureIngest(ctx, { ...batch, servers })
-    for (const c of clusters) results.cluster.peakRssBytes[`cluster-${c.workers}`] = c.workerPids.map(peakRss)
-    log(`figure 10 peak RSS per API process: ${JSON.stringify(Object.fromEntries(Object.entries(results.cluster.peakRssBytes).map(([k, v]) => [k, v.map(b => Math.round((b ?? 0) / 2 ** 20))])))} MB`)
-    await Promise.all(clusters.map(c => c.primary.stop()))
+    results.cluster = await measureCluster(ctx, ports, { single, batch })
   }
 
   if (figures.has(4)) {

@@ -1,3 +1,6 @@
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { API_NODE_FLAGS } from '../src/api-node-flags.js'
 import type { BenchContext } from './bench-context.js'
 import { databaseUrl, recreateDatabase } from './bench-database.js'
 import type { BaselineBuild } from './baseline-build.js'
@@ -13,6 +16,8 @@ export interface BaselineApi {
   database: string
   /** Which CLI made its key: the service's (shared database, key accepted) or its own. */
   keyFrom: 'service' | 'baseline'
+  /** Its own API_NODE_FLAGS when they differ from the service's (it runs with the service's). */
+  ownNodeFlags: readonly string[] | undefined
 }
 
 /**
@@ -20,7 +25,8 @@ export interface BaselineApi {
  * ports of its own, sharing Redis and the queue prefix (the keys are deleted between runs).
  * With the same migrations it shares the bench database and the service's key, or makes its
  * own key with its own CLI if it refuses that one; with other migrations it gets a database of
- * its own, migrated and keyed by its own CLI. `probe` is a body it must accept (202).
+ * its own, migrated and keyed by its own CLI. `probe` is a body it must accept (202). It runs
+ * with the service's V8 flags; its own are returned when they differ.
  */
 export async function startBaselineApi (ctx: BenchContext, build: BaselineBuild, ports: BenchPorts, probe: { path: string, body: string }): Promise<BaselineApi> {
   const own = (name: string, port: number) => ctx.env[name] === '0' ? '0' : String(port)
@@ -55,5 +61,9 @@ export async function startBaselineApi (ctx: BenchContext, build: BaselineBuild,
     keyFrom = 'baseline'
     await expectAccepted(url, probe.body, apiKey)
   }
-  return { api, apiKey, database, keyFrom }
+  const theirs = await import(pathToFileURL(join(build.dir, 'dist', 'src', 'api-node-flags.js')).href)
+    .then((m: { API_NODE_FLAGS?: readonly string[] }) => m.API_NODE_FLAGS, () => undefined)
+  const ownNodeFlags = theirs !== undefined && theirs.join(' ') !== API_NODE_FLAGS.join(' ') ? theirs : undefined
+  if (ownNodeFlags !== undefined) ctx.log(`baseline: its own API_NODE_FLAGS (${ownNodeFlags.join(' ')}) differ from the service's; it runs with the service's (${API_NODE_FLAGS.join(' ')})`)
+  return { api, apiKey, database, keyFrom, ownNodeFlags }
 }

@@ -1,7 +1,7 @@
 import type { BenchResults } from './bench-results.js'
 import type { TableRow } from './format-table.js'
 import { mb, ms, n0, n1, n2, pct, range, verdict } from './format-numbers.js'
-import { ingestRows } from './ingest-rows.js'
+import { clusterRows, ingestRows } from './ingest-rows.js'
 import { spread } from './spread.js'
 
 /** Medians and spreads of every figure, one table row each (figure 7 has two). */
@@ -171,5 +171,6 @@ export function buildRows (results: BenchResults): TableRow[] {
       noise: `1 run; log written in ${n1(h.seedSeconds)} s`
     })
   }
+  rows.push(...clusterRows(results))
   return rows
 }

@@ -55,7 +55,7 @@ function ingestStats (figure: IngestFigure) {
   return { unit, per, of, ratio }
 }
 
-/** Rows 1 and 2 (against plain and bare), 1b and 2b (against the baseline), 10a and 10b (processes). */
+/** Rows 1 and 2 (against plain and bare), 1b and 2b (against the baseline). */
 export function ingestRows (results: BenchResults): TableRow[] {
   const rows: TableRow[] = []
   for (const [label, figure, target] of [
@@ -94,6 +94,12 @@ export function ingestRows (results: BenchResults): TableRow[] {
     })
   }
 
+  return rows
+}
+
+/** Rows 10a and 10b: the API in several processes against one. */
+export function clusterRows (results: BenchResults): TableRow[] {
+  const rows: TableRow[] = []
   const cluster = results.cluster
   for (const [label, figure] of [['10a. single-event ingest', cluster?.single], ['10b. batch ingest', cluster?.batch]] as const) {
     if (cluster === undefined || figure === undefined) continue

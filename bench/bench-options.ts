@@ -1,7 +1,11 @@
 /** The bench's own knobs (all from the environment); the service's knobs pass through to it. */
 export interface BenchOptions {
-  /** Figures to measure (BENCH_FIGURES=1,2,...; 6 needs 3's rows, 5 rides on 4; 7 is always read; 8 is filtered reads; 9 is /health under whole-log reads). */
+  /** Figures to measure (BENCH_FIGURES=1,2,...; 6 needs 3's rows, 5 rides on 4; 7 is always read; 8 is filtered reads; 9 is /health under whole-log reads; 10 is ingest with the API in several processes). */
   figures: Set<number>
+  /** A git ref whose API figures 1 and 2 also measure, alternated with the service (BENCH_BASELINE_REF; unset: none). */
+  baselineRef: string | undefined
+  /** API processes of figure 10's cluster, measured against one process (BENCH_CLUSTER_WORKERS, default 2). */
+  clusterWorkers: number
   /** Events in the tenant that figure 8 searches (BENCH_READ_ROWS, default 1,000,000). */
   readRows: number
   /** Repetitions of every figure; the table shows the median and the min-max spread. */
@@ -36,6 +40,9 @@ export interface BenchOptions {
 
 type Env = Record<string, string | undefined>
 
+/** What `npm run bench` measures without BENCH_FIGURES (7 is always read). */
+export const DEFAULT_FIGURES: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 9, 10]
+
 function int (env: Env, name: string, fallback: number, min = 1): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
@@ -46,13 +53,20 @@ function int (env: Env, name: string, fallback: number, min = 1): number {
 
 export function readBenchOptions (env: Env = process.env): BenchOptions {
   const runs = int(env, 'BENCH_RUNS', 3)
-  const figures = new Set((env.BENCH_FIGURES || '1,2,3,4,5,6,8,9').split(',').map(f => Number(f.trim())))
-  for (const f of figures) if (!Number.isInteger(f) || f < 1 || f > 9) throw new Error(`BENCH_FIGURES: unknown figure ${f}`)
+  const figures = new Set((env.BENCH_FIGURES || DEFAULT_FIGURES.join(',')).split(',').map(f => Number(f.trim())))
+  for (const f of figures) if (!Number.isInteger(f) || f < 1 || f > 10) throw new Error(`BENCH_FIGURES: unknown figure ${f}`)
+  const baselineRef = env.BENCH_BASELINE_REF?.trim() || undefined
+  // Handed to git as one argument; one starting with "-" would be read as an option.
+  if (baselineRef !== undefined && (baselineRef.startsWith('-') || !/^[\w./@^~{}-]+$/.test(baselineRef))) {
+    throw new Error(`BENCH_BASELINE_REF: not a git ref: ${JSON.stringify(baselineRef)}`)
+  }
   if (figures.has(6)) figures.add(3)
   if (figures.has(5)) figures.add(4)
   if (figures.has(4)) figures.add(5)
   return {
     figures,
+    baselineRef,
+    clusterWorkers: int(env, 'BENCH_CLUSTER_WORKERS', 2, 2),
     readRows: int(env, 'BENCH_READ_ROWS', 1_000_000),
     runs,
     sustainedRuns: int(env, 'BENCH_SUSTAINED_RUNS', 1),

@@ -1,50 +1,14 @@
 import type { BenchResults } from './bench-results.js'
 import type { TableRow } from './format-table.js'
-import { spread, type Spread } from './spread.js'
-
-const n0 = (x: number) => Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a'
-const n1 = (x: number) => Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')) : 'n/a'
-const n2 = (x: number) => Number.isFinite(x) ? x.toFixed(2) : 'n/a'
-const ms = (x: number) => `${Number.isFinite(x) ? Math.round(x * 10) / 10 : 'n/a'} ms`
-const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`
-const range = (s: Spread, fmt: (x: number) => string) => s.values.length < 2 ? `${fmt(s.min)} (1 run)` : `${fmt(s.min)}-${fmt(s.max)}`
-const pct = (s: Spread) => s.values.length < 2 || s.median === 0 ? '' : ` (±${Math.round((s.max - s.min) / 2 / s.median * 100)}%)`
-const verdict = (ok: boolean): TableRow['pass'] => ok ? 'pass' : 'FAIL'
+import { mb, ms, n0, n1, n2, pct, range, verdict } from './format-numbers.js'
+import { clusterRows, ingestRows } from './ingest-rows.js'
+import { spread } from './spread.js'
 
 /** Medians and spreads of every figure, one table row each (figure 7 has two). */
 export function buildRows (results: BenchResults): TableRow[] {
   const rows: TableRow[] = []
 
-  for (const [label, figure, target] of [
-    ['1. single-event ingest', results.single, 0.6],
-    ['2. batch ingest', results.batch, 0.5]
-  ] as const) {
-    if (figure === undefined) continue
-    const events = figure.eventsPerRequest > 1
-    const unit = events ? 'events/s' : 'req/s'
-    const value = spread(figure.runs.map(r => r.serviceEvents))
-    const bare = spread(figure.runs.map(r => r.bareEvents))
-    const ratios = spread(figure.runs.map(r => r.serviceEvents / r.bareEvents))
-    const ratio = value.median / bare.median
-    const f = figure
-    const p = (pick: (r: typeof f.runs[number]) => number) => spread(f.runs.map(pick)).median
-    const failures = figure.runs.reduce((sum, r) => sum + r.service.non2xx + r.service.errors, 0)
-    // CPU per event is steadier than throughput on a shared machine: it does not depend on
-    // how much of the CPU the other tenants of the machine left to the run.
-    const serviceCpu = p(r => ((r.serviceCpu.cores.api ?? 0) + (r.serviceCpu.cores.redis ?? 0)) * 1e6 / r.serviceEvents)
-    const bareCpu = p(r => (r.bareCpu.cores.bare ?? 0) * 1e6 / r.bareEvents)
-    const per = events ? 'event' : 'req'
-    rows.push({
-      figure: `${label} (${events ? `${figure.eventsPerRequest} events/request, ` : ''}${figure.connections} conns)`,
-      value: `${n0(value.median)} ${unit}, p50 ${ms(p(r => r.service.p50))}, p99 ${ms(p(r => r.service.p99))}, ` +
-        `API+Redis CPU ${n0(serviceCpu)} µs/${per}` + (failures > 0 ? `, ${failures} non-2xx/errors` : ''),
-      ceiling: `bare route ${n0(bare.median)} ${unit}, p50 ${ms(p(r => r.bare.p50))}, p99 ${ms(p(r => r.bare.p99))}, CPU ${n1(bareCpu)} µs/${per}`,
-      ratio: `${n2(ratio)}x`,
-      target: `>= ${target}x`,
-      pass: verdict(ratio >= target && failures === 0),
-      noise: `service ${range(value, n0)}${pct(value)}; bare ${range(bare, n0)}${pct(bare)}; ratio ${range(ratios, n2)}`
-    })
-  }
+  rows.push(...ingestRows(results))
 
   if (results.drain !== undefined) {
     const d = results.drain
@@ -155,6 +119,21 @@ export function buildRows (results: BenchResults): TableRow[] {
       pass: apiBytes === undefined ? 'n/a' : verdict(apiBytes < 150 * 2 ** 20),
       noise: '1 process'
     })
+    if (results.baseline !== undefined) {
+      const base = results.peakRss.baselineApiBytes
+      // The service's API ran the same figures (and any before them: 6); its peak after them.
+      const after = results.peakRss.apiAfter
+      const service = after['figure 2 (batch ingest)'] ?? after['figure 1 (single-event ingest)']
+      rows.push({
+        figure: `7a. API peak RSS, baseline ${results.baseline.ref} (VmHWM, figures 1 and 2 only)`,
+        value: base === undefined ? 'n/a' : mb(base),
+        ceiling: `service's API after the same figures: ${service === undefined ? 'n/a' : mb(service)}`,
+        ratio: 'n/a',
+        target: '< 150 MB',
+        pass: base === undefined ? 'n/a' : verdict(base < 150 * 2 ** 20),
+        noise: '1 process'
+      })
+    }
     rows.push({
       figure: '7b. worker peak RSS (VmHWM, max over worker processes)',
       value: known.length === 0 ? 'n/a' : mb(worker),
@@ -192,5 +171,6 @@ export function buildRows (results: BenchResults): TableRow[] {
       noise: `1 run; log written in ${n1(h.seedSeconds)} s`
     })
   }
+  rows.push(...clusterRows(results))
   return rows
 }

@@ -68,6 +68,7 @@ export async function runChild (name: string, script: string, args: string[], en
   service.process.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk))
   const [code, signal] = await once(service.process, 'exit') as [number | null, string | null]
   running.delete(service)
-  if (code !== 0) throw new Error(`${name} failed: ${code ?? signal}`)
-  return Buffer.concat(chunks).toString('utf8')
+  const out = Buffer.concat(chunks).toString('utf8')
+  if (code !== 0) throw new Error(`${name} failed: ${code ?? signal}${out === '' ? '' : `; its output ends: ${out.slice(-2000)}`}`)
+  return out
 }

@@ -4,17 +4,33 @@ import { watchCpu, type CpuShares } from './cpu-usage.js'
 import { deleteKeysByPrefix } from './delete-keys-by-prefix.js'
 import { runLoad, type LoadResult } from './run-load.js'
 
-export interface IngestRun {
-  service: LoadResult
-  bare: LoadResult
+/** One server an ingest figure loads: the service, the baseline, a ceiling or a cluster. */
+export interface IngestServer {
+  /** `service`, `baseline`, `bare`, `plain`, `cluster-1`, `cluster-2`, ...: the key of its runs. */
+  name: string
+  port: number
+  /** Its own processes (the API; a cluster's primary and workers), named for the CPU record. */
+  pids: Record<string, number>
+  /** Its work includes Redis: Redis's CPU is counted with its own, and its keys are deleted after each run. */
+  redis: boolean
+  /** It enqueues BullMQ jobs: the waiting jobs are counted after each run. */
+  queue: boolean
+  apiKey?: string | undefined
+  /** Children that must still be alive after each run (a crash must not read as a slow run). */
+  children: ChildService[]
+}
+
+/** One server's run: what autocannon saw and what the CPU did meanwhile. */
+export interface ServerRun {
+  load: LoadResult
   /** Events accepted per second (requests x events per request). */
-  serviceEvents: number
-  bareEvents: number
-  /** Jobs the API's micro-batcher made during the run (events per job = accepted / jobs). */
-  jobs: number
-  /** Who used the CPU during the service run and during the bare run (bench = load generator). */
-  serviceCpu: CpuShares
-  bareCpu: CpuShares
+  events: number
+  cpu: CpuShares
+  /** Cores' worth of CPU of the server's own processes (summed), and of Redis when it counts (else 0). */
+  serverCores: number
+  redisCores: number
+  /** Jobs the API's micro-batcher made during the run (events per job = accepted / jobs); queue servers only. */
+  jobs?: number
 }
 
 export interface IngestFigure {
@@ -22,7 +38,9 @@ export interface IngestFigure {
   eventsPerRequest: number
   connections: number
   bodyBytes: number
-  runs: IngestRun[]
+  /** The servers in the order each run loaded them. */
+  servers: string[]
+  runs: Array<Record<string, ServerRun>>
 }
 
 export interface IngestSetup {
@@ -30,9 +48,7 @@ export interface IngestSetup {
   body: string
   eventsPerRequest: number
   connections: number
-  api: ChildService
-  barePort: number
-  bare: ChildService
+  servers: IngestServer[]
   redisPid: number | undefined
 }
 
@@ -48,56 +64,59 @@ export async function expectAccepted (url: string, body: string, apiKey: string 
 }
 
 /**
- * The API with no worker running (API + Redis enqueue only) against the bare route, run after
- * run in turn so that drift on a shared machine hits both. The queue and the idempotency keys
- * are deleted after each service run, so every run starts from an empty Redis.
+ * Each server loaded in turn, run after run, so that drift on a shared machine hits all of
+ * them alike (the API with no worker running: API + Redis enqueue only). Redis keys under the
+ * bench prefix (queue, idempotency keys, the plain server's list) are deleted after each run
+ * of a server that uses Redis, so every run starts from an empty Redis.
  */
 export async function measureIngest (ctx: BenchContext, setup: IngestSetup): Promise<IngestFigure> {
   const { options } = ctx
-  const serviceUrl = `http://127.0.0.1:${ctx.config.port}${setup.path}`
-  const bareUrl = `http://127.0.0.1:${setup.barePort}${setup.path}`
-  const apiKey = ctx.apiKeys.ingest
-  const load = (url: string, seconds: number) => runLoad({ url, method: 'POST', body: setup.body, connections: setup.connections, seconds, ...(url === serviceUrl && apiKey !== undefined && { apiKey }) })
+  const url = (server: IngestServer) => `http://127.0.0.1:${server.port}${setup.path}`
+  const load = (server: IngestServer, seconds: number) => runLoad({ url: url(server), method: 'POST', body: setup.body, connections: setup.connections, seconds, ...(server.apiKey !== undefined && { apiKey: server.apiKey }) })
   const flush = () => deleteKeysByPrefix(ctx.redis, options.queuePrefix)
 
-  await expectAccepted(serviceUrl, setup.body, apiKey)
-
+  for (const server of setup.servers) await expectAccepted(url(server), setup.body, server.apiKey)
+  await flush()
   if (options.warmupSeconds > 0) {
-    await load(serviceUrl, options.warmupSeconds)
-    await flush()
-    await load(bareUrl, options.warmupSeconds)
-  }
-  const runs: IngestRun[] = []
-  for (let run = 1; run <= options.runs; run++) {
-    let stopCpu = watchCpu({ api: setup.api.pid, redis: setup.redisPid })
-    const service = await load(serviceUrl, options.seconds)
-    const serviceCpu = stopCpu()
-    assertAlive(setup.api)
-    const jobs = await ctx.queue.getWaitingCount()
-    await flush()
-    stopCpu = watchCpu({ bare: setup.bare.pid })
-    const bare = await load(bareUrl, options.seconds)
-    const bareCpu = stopCpu()
-    const r = {
-      service,
-      bare,
-      serviceCpu,
-      bareCpu,
-      serviceEvents: service.okPerSecond * setup.eventsPerRequest,
-      bareEvents: bare.okPerSecond * setup.eventsPerRequest,
-      jobs
+    for (const server of setup.servers) {
+      await load(server, options.warmupSeconds)
+      if (server.redis) await flush()
     }
-    runs.push(r)
-    ctx.log(`${setup.path} run ${run}/${options.runs}: service ${Math.round(r.serviceEvents)} events/s ` +
-      `(p50 ${service.p50} ms, p99 ${service.p99} ms, non-2xx ${service.non2xx}, errors ${service.errors}, ${jobs} jobs), ` +
-      `bare ${Math.round(r.bareEvents)} events/s (p50 ${bare.p50} ms, p99 ${bare.p99} ms); ` +
-      `CPU cores service run ${JSON.stringify(serviceCpu.cores)} machine ${serviceCpu.machineBusy}, bare run ${JSON.stringify(bareCpu.cores)} machine ${bareCpu.machineBusy}`)
+  }
+  const runs: IngestFigure['runs'] = []
+  for (let run = 1; run <= options.runs; run++) {
+    const results: Record<string, ServerRun> = {}
+    for (const server of setup.servers) {
+      const stopCpu = watchCpu({ ...server.pids, ...(server.redis && { redis: setup.redisPid }) })
+      const result = await load(server, options.seconds)
+      const cpu = stopCpu()
+      for (const child of server.children) assertAlive(child)
+      const jobs = server.queue ? await ctx.queue.getWaitingCount() : undefined
+      if (server.redis) await flush()
+      results[server.name] = {
+        load: result,
+        events: result.okPerSecond * setup.eventsPerRequest,
+        cpu,
+        serverCores: Object.keys(server.pids).reduce((sum, name) => sum + (cpu.cores[name] ?? 0), 0),
+        redisCores: server.redis ? cpu.cores.redis ?? 0 : 0,
+        ...(jobs !== undefined && { jobs })
+      }
+    }
+    runs.push(results)
+    ctx.log(`${setup.path} run ${run}/${options.runs}: ` + setup.servers.map(({ name }) => {
+      const r = results[name]!
+      const { load: l } = r
+      return `${name} ${Math.round(r.events)} events/s (p50 ${l.p50} ms, p99 ${l.p99} ms` +
+        `${l.non2xx + l.errors > 0 ? `, non-2xx ${l.non2xx}, errors ${l.errors}` : ''}${r.jobs === undefined ? '' : `, ${r.jobs} jobs`}; ` +
+        `cores ${JSON.stringify(r.cpu.cores)}, machine ${r.cpu.machineBusy})`
+    }).join('; '))
   }
   return {
     path: setup.path,
     eventsPerRequest: setup.eventsPerRequest,
     connections: setup.connections,
     bodyBytes: Buffer.byteLength(setup.body),
+    servers: setup.servers.map(s => s.name),
     runs
   }
 }

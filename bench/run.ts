@@ -10,18 +10,21 @@ import { Redis } from 'ioredis'
 import { loadConfig } from '../src/config.js'
 import { API_NODE_FLAGS } from '../src/api-node-flags.js'
 import { createEventQueue } from '../src/queue/create-event-queue.js'
+import { buildBaseline, removeBaselineWorktrees, type BaselineBuild } from './baseline-build.js'
 import type { BenchContext } from './bench-context.js'
 import { databaseUrl, dropDatabase, recreateDatabase } from './bench-database.js'
-import { readBenchOptions } from './bench-options.js'
+import { DEFAULT_FIGURES, readBenchOptions } from './bench-options.js'
+import { benchPorts } from './bench-ports.js'
 import type { BenchResults } from './bench-results.js'
-import { createApiKey, migrateBenchDatabase, startApi, startBareServer } from './bench-services.js'
+import { createApiKey, migrateBenchDatabase, startApi, startBareServer, startPlainServer } from './bench-services.js'
 import { buildRows } from './build-rows.js'
 import { stopAllChildren } from './child-service.js'
 import { deleteKeysByPrefix } from './delete-keys-by-prefix.js'
 import { formatTable } from './format-table.js'
 import { machineInfo } from './machine-info.js'
 import { measureDrain } from './measure-drain.js'
-import { measureIngest } from './measure-ingest.js'
+import { measureCluster } from './measure-cluster.js'
+import { measureIngest, type IngestServer } from './measure-ingest.js'
 import { measureSustained } from './measure-sustained.js'
 import { measureVerification } from './measure-verification.js'
 import { measureReads } from './measure-reads.js'
@@ -29,8 +32,10 @@ import { measureHeavyReads } from './measure-heavy-reads.js'
 import { peakRss } from './peak-rss.js'
 import { repoRoot } from './repo-root.js'
 import { sampleEvent } from './sample-event.js'
+import { startBaselineApi, type BaselineApi } from './start-baseline.js'
 
 const options = readBenchOptions()
+const ports = benchPorts(options.port)
 const root = repoRoot()
 const dbUrl = databaseUrl(options.pgAdminUrl, options.database)
 // The service's own knobs (INGEST_BATCH_WINDOW_MS, WORKER_CONCURRENCY, ...) pass through from
@@ -71,27 +76,35 @@ const queue = createEventQueue({
 const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]) || undefined
 const ctx: BenchContext = { options, env, config, databaseUrl: dbUrl, root, redis, queue, log, apiKeys: {}, ingestTenant: 'bench', redisPid }
 const { figures } = options
+const figureList = [...figures].sort((a, b) => a - b)
+const baselineDatabase = `${options.database}_baseline`
 
 let interrupted = false
 process.on('SIGINT', () => {
   if (interrupted) process.exit(130)
   interrupted = true
-  log('interrupted: stopping child processes, deleting bench:* keys and the bench database')
+  log('interrupted: stopping child processes, deleting bench:* keys, the bench database and the baseline worktree')
   stopAllChildren()
+    .then(() => removeBaselineWorktrees())
     .then(() => deleteKeysByPrefix(redis, options.queuePrefix))
-    .then(() => options.keepDatabase ? undefined : dropDatabase(options.pgAdminUrl, options.database))
+    .then(() => options.keepDatabase ? undefined : Promise.all([options.database, baselineDatabase].map(name => dropDatabase(options.pgAdminUrl, name))))
     .catch(() => {})
     .finally(() => process.exit(130))
 })
 
 const machine = await machineInfo(options.pgAdminUrl, redis)
 log(`${machine.cpus} CPUs, node ${machine.node}, PostgreSQL ${machine.postgres.version}, Redis ${machine.redis}; ` +
-  `figures ${[...figures].sort().join(',')}, runs ${options.runs}, ingest ${options.seconds} s, drain ${options.drainEvents} events, ` +
+  `figures ${figureList.join(',')}, runs ${options.runs}, ingest ${options.seconds} s, drain ${options.drainEvents} events, ` +
   `sustained ${options.sustainedSeconds} s x ${options.sustainedRuns}`)
 
 const results: BenchResults = { peakRss: { apiBytes: undefined, apiAfter: {}, workerBytes: [] } }
+let baselineBuild: BaselineBuild | undefined
 try {
   await deleteKeysByPrefix(redis, options.queuePrefix)
+  if (options.baselineRef !== undefined) {
+    if (figures.has(1) || figures.has(2)) baselineBuild = await buildBaseline(root, options.baselineRef, log)
+    else log('BENCH_BASELINE_REF ignored: the baseline runs in figures 1 and 2 only')
+  }
 
   // The drain recreates the database for each run; the other figures share one.
   if (figures.has(3)) {
@@ -124,38 +137,56 @@ try {
     apiPeak('figure 6 (verification)')
   }
 
+  const single = { path: '/audit-events', body: JSON.stringify(sampleEvent()), eventsPerRequest: 1, connections: options.connections, redisPid: ctx.redisPid }
+  const batch = {
+    path: '/audit-events/batch',
+    body: JSON.stringify({ events: Array.from({ length: options.batchSize }, (_, i) => sampleEvent(i)) }),
+    eventsPerRequest: options.batchSize,
+    connections: options.batchConnections,
+    redisPid: ctx.redisPid
+  }
   if (figures.has(1) || figures.has(2)) {
-    const barePort = options.port + 1
-    const bare = await startBareServer(ctx, barePort)
+    const bare = await startBareServer(ctx, ports.bare)
+    const plain = await startPlainServer(ctx, ports.plain)
+    let baseline: BaselineApi | undefined
+    if (baselineBuild !== undefined) {
+      baseline = await startBaselineApi(ctx, baselineBuild, ports, single)
+      results.baseline = {
+        ref: baselineBuild.ref,
+        commit: baselineBuild.commit,
+        database: baseline.database,
+        keyFrom: baseline.keyFrom,
+        nodeFlags: API_NODE_FLAGS,
+        ...(baseline.ownNodeFlags !== undefined && { ownNodeFlags: baseline.ownNodeFlags })
+      }
+      log(`baseline ${baselineBuild.ref} (${baselineBuild.commit.slice(0, 12)}) listens on ${ports.baselineApi}: database ${baseline.database}, key made by the ${baseline.keyFrom}'s CLI`)
+    }
+    // Service, baseline, bare, plain: the order of every run.
+    const servers: IngestServer[] = [
+      { name: 'service', port: ports.api, pids: { api: api.pid }, redis: true, queue: true, apiKey: ctx.apiKeys.ingest, children: [api] },
+      ...(baseline === undefined ? [] : [{ name: 'baseline', port: ports.baselineApi, pids: { baseline: baseline.api.pid }, redis: true, queue: true, apiKey: baseline.apiKey, children: [baseline.api] }]),
+      { name: 'bare', port: ports.bare, pids: { bare: bare.pid }, redis: false, queue: false, children: [bare] },
+      { name: 'plain', port: ports.plain, pids: { plain: plain.pid }, redis: true, queue: false, children: [plain] }
+    ]
+    const against = `bare route, plain implementation${baseline === undefined ? '' : ` and baseline ${baselineBuild!.ref}`}`
     if (figures.has(1)) {
-      log('figure 1: single-event ingest vs bare route')
-      results.single = await measureIngest(ctx, {
-        path: '/audit-events',
-        body: JSON.stringify(sampleEvent()),
-        eventsPerRequest: 1,
-        connections: options.connections,
-        api,
-        barePort,
-        bare,
-        redisPid: ctx.redisPid
-      })
+      log(`figure 1: single-event ingest vs ${against}`)
+      results.single = await measureIngest(ctx, { ...single, servers })
       apiPeak('figure 1 (single-event ingest)')
     }
     if (figures.has(2)) {
-      log('figure 2: batch ingest vs bare route')
-      results.batch = await measureIngest(ctx, {
-        path: '/audit-events/batch',
-        body: JSON.stringify({ events: Array.from({ length: options.batchSize }, (_, i) => sampleEvent(i)) }),
-        eventsPerRequest: options.batchSize,
-        connections: options.batchConnections,
-        api,
-        barePort,
-        bare,
-        redisPid: ctx.redisPid
-      })
+      log(`figure 2: batch ingest vs ${against}`)
+      results.batch = await measureIngest(ctx, { ...batch, servers })
       apiPeak('figure 2 (batch ingest)')
     }
-    await bare.stop()
+    await Promise.all([bare.stop(), plain.stop(), baseline?.api.stop()])
+    results.peakRss.baselineApiBytes = baseline?.api.peakRssBytes
+    if (baseline !== undefined) log(`baseline API peak RSS: ${Math.round((baseline.api.peakRssBytes ?? 0) / 2 ** 20)} MB`)
+  }
+
+  if (figures.has(10)) {
+    log(`figure 10: ingest with the API in ${options.clusterWorkers} processes vs 1 (cluster module)`)
+    results.cluster = await measureCluster(ctx, ports, { single, batch })
   }
 
   if (figures.has(4)) {
@@ -180,10 +211,14 @@ try {
   }
 } finally {
   await stopAllChildren()
+  await removeBaselineWorktrees()
   await deleteKeysByPrefix(redis, options.queuePrefix).catch(() => {})
   await queue.close().catch(() => {})
   redis.disconnect()
-  if (!options.keepDatabase) await dropDatabase(options.pgAdminUrl, options.database).catch(() => {})
+  if (!options.keepDatabase) {
+    await dropDatabase(options.pgAdminUrl, options.database).catch(() => {})
+    if (baselineBuild !== undefined) await dropDatabase(options.pgAdminUrl, baselineDatabase).catch(() => {})
+  }
 }
 
 const rows = buildRows(results)
@@ -193,7 +228,7 @@ const date = started.toISOString().slice(0, 10)
 const dir = join(root, 'bench', 'results')
 mkdirSync(dir, { recursive: true })
 // A partial run (BENCH_FIGURES) never overwrites the day's full results.
-const partial = [1, 2, 3, 4, 5, 6, 8, 9].some(f => !figures.has(f)) ? `-figures-${[...figures].sort().join('')}` : ''
+const partial = DEFAULT_FIGURES.some(f => !figures.has(f)) ? `-figures-${figureList.join(figureList.some(f => f > 9) ? '-' : '')}` : ''
 const file = join(dir, `${date}${partial}.json`)
 // Secrets and local paths stay out of a file meant to be committed.
 const { signingKey: _key, signingKeyFile: _keyFile, databaseUrl: _db, redisUrl: _redis, devKeyDir: _dir, ...rest } = config
@@ -203,7 +238,7 @@ const json = {
   date: started.toISOString(),
   durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
   machine: { ...machine, loadAverageAtEnd: loadavg().map(l => Math.round(l * 100) / 100) },
-  bench: { ...options, figures: [...figures].sort(), pgAdminUrl: undefined, redisUrl: undefined },
+  bench: { ...options, figures: figureList, pgAdminUrl: undefined, redisUrl: undefined },
   service: { ...serviceConfig, apiNodeFlags: API_NODE_FLAGS },
   table: rows,
   results

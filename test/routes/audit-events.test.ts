@@ -1,7 +1,7 @@
 import t from 'tap'
 import { compileScrubber } from '../../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../../src/ingest/prepare-event.js'
-import { APPEND_JOB_NAME, toJobEvent } from '../../src/queue/append-job.js'
+import { APPEND_JOB_NAME, describeJobEvent, toJobEvent, type AppendJobData } from '../../src/queue/append-job.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 import { recomputeChain } from '../chain-check.js'
@@ -107,7 +107,7 @@ t.test('idempotency: first deliveries of one id racing through two API instances
     const res = await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent({ id }) })
     return { id, res }
   })))
-  const queued = (await apps[0]!.eventQueue.getWaiting(0, -1)).flatMap(job => (job.data as { events: Array<{ record: { id: string } }> }).events.map(e => e.record.id))
+  const queued = (await apps[0]!.eventQueue.getWaiting(0, -1)).flatMap(job => (job.data as AppendJobData).events.map(e => describeJobEvent(e).id))
   for (const id of ids) {
     const mine = answers.filter(a => a.id === id).map(a => a.res)
     const fresh = mine.filter(r => r.statusCode === 202 && r.json().duplicate === false)

@@ -33,7 +33,9 @@ t.test('property: the written batch answer is JSON.stringify of the answer objec
 
 t.test('property: the written single answer is JSON.stringify of the answer object (500 events)', async t => {
   fc.assert(fc.property(result, fc.option(fc.string({ unit: 'grapheme', maxLength: 300 }), { nil: undefined }), (r, receipt) => {
-    t.same(JSON.parse(acceptedJson(r, receipt)), { ...acceptedAnswer(r, receipt), status: 'accepted' })
+    const text = acceptedJson(r, receipt)
+    t.same(JSON.parse(text), { ...acceptedAnswer(r, receipt), status: 'accepted' })
+    t.ok(/^[\x20-\x7e]*$/.test(text), 'one byte per character')
     return true
   }), { numRuns: 500 })
 })

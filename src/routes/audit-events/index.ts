@@ -6,7 +6,7 @@ import { compileScrubber } from '../../ingest/scrub-secrets.js'
 import { eventContentErrors } from '../../ingest/event-content-errors.js'
 import { prepareEvent } from '../../ingest/prepare-event.js'
 import { ReceiptBatcher } from '../../proofs/receipt-batcher.js'
-import { acceptedJson, ReceiptSigner } from '../../proofs/receipt-signer.js'
+import { acceptedJson, asciiBody, ReceiptSigner } from '../../proofs/receipt-signer.js'
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput, type AuditEventInput as EventInput } from '../../schemas/audit-event.js'
 import { ErrorResponse } from '../../schemas/error.js'
 
@@ -60,7 +60,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     app.metrics.recordIngest([result!])
     const { record_sha256: sha } = result!
     const receipt = sha === undefined ? undefined : await singleReceipts.sign({ ...result!, record_sha256: sha })
-    return reply.code(202).type('application/json; charset=utf-8').send(acceptedJson(result!, receipt) as never)
+    return reply.code(202).type('application/json; charset=utf-8').send(asciiBody(acceptedJson(result!, receipt)) as never)
   })
 
   app.post('/audit-events/batch', {
@@ -94,8 +94,8 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
     if (tooLarge.length > 0) throw new RecordTooLargeError(tooLarge)
     const results = await app.producer.submit(items)
     app.metrics.recordIngest(results)
-    // Already JSON (the AcceptedBatch schema's form): Fastify sends a string of a JSON type as it is.
-    return reply.code(202).type('application/json; charset=utf-8').send(receipts.acceptedBatchJson(results) as never)
+    // Already JSON (the AcceptedBatch schema's form): Fastify sends bytes as they are.
+    return reply.code(202).type('application/json; charset=utf-8').send(asciiBody(receipts.acceptedBatchJson(results)) as never)
   })
 }
 

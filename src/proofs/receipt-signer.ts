@@ -166,7 +166,8 @@ export function asciiBody (json: string): Buffer {
 
 /** The inside of a JSON string literal for `text`, with non-ASCII written as `\uXXXX`. */
 function jsonStringText (text: string): string {
-  const json = JSON.stringify(text).slice(1, -1)
+  // The signature line's em dash is the one non-ASCII character a receipt always has.
+  const json = JSON.stringify(text).slice(1, -1).replaceAll('\u2014', '\\u2014')
   // eslint-disable-next-line no-control-regex
   return /[^\x00-\x7f]/.test(json) ? json.replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json
 }

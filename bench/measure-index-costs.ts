@@ -3,6 +3,7 @@
 // Phases (all, in this order, when none is named): inserts, generate, build, reads,
 // inserts-at-scale, drop. Each can run on its own (the scratch databases stay between them),
 // so every timing phase fits in one hold of the bench lock. Knobs and output: bench/README.md.
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -39,8 +40,8 @@ const log = (m: string) => process.stderr.write(`[index study +${Math.round((Dat
 interface StudyResults {
   rows: number
   /** One entry per run of the phase: each run has its own references (all nine, keys only). */
-  inserts?: Array<{ at: string, figures: InsertFigure[] }>
-  insertsAtScale?: Array<{ at: string, figures: InsertFigure[] }>
+  inserts?: Array<{ at: string, commit: string, figures: InsertFigure[] }>
+  insertsAtScale?: Array<{ at: string, commit: string, figures: InsertFigure[] }>
   reads?: IndexReadFigure[]
   indexSizes?: Record<string, number>
   [key: string]: unknown
@@ -71,6 +72,9 @@ async function migrate (database: string): Promise<void> {
     await db.destroy()
   }
 }
+
+// Which statement and index definitions a run measured.
+const commit = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim()
 
 const k = (n: number) => Math.round(n).toLocaleString('en')
 
@@ -113,7 +117,7 @@ async function inserts (): Promise<void> {
       const keys = await tableIndexes(client, 'audit_events')
       return await measureFreshInserts(client, keys, sets, insertRows, log)
     })
-    results.inserts = [...(results.inserts ?? []), { at: new Date().toISOString(), figures }]
+    results.inserts = [...(results.inserts ?? []), { at: new Date().toISOString(), commit, figures }]
     save()
     printInserts(`fresh tables, ${k(insertRows)} rows per set`, figures)
   } finally {
@@ -187,7 +191,7 @@ async function insertsAtScale (): Promise<void> {
     const firstSeq = max + 10_000_000 * (1 + (results.insertsAtScale?.length ?? 0))
     return await measureInsertsAtScale(client, CANDIDATE_SETS, { rounds: scaleRounds, statements: scaleStatements, firstSeq, log })
   })
-  results.insertsAtScale = [...(results.insertsAtScale ?? []), { at: new Date().toISOString(), figures }]
+  results.insertsAtScale = [...(results.insertsAtScale ?? []), { at: new Date().toISOString(), commit, figures }]
   save()
   printInserts(`into the table of ${k(rows)} rows, ${scaleRounds} rounds of ${scaleStatements} statements per set`, figures)
 }

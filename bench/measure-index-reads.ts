@@ -7,6 +7,8 @@ import { READ_ORDERS, READ_QUERIES, type ReadOrder } from './measure-reads.js'
 
 /** Searches beyond docs/read-queries.md that show what an index set gives up. */
 export const EDGE_QUERIES: Array<{ name: string, filters: EventFilters, tenant?: string }> = [
+  { name: 'actor.type common (user)', filters: { actorType: 'user' } },
+  { name: 'outcome common (success)', filters: { outcome: 'success' } },
   { name: 'actor.type absent (robot)', filters: { actorType: 'robot' } },
   { name: 'outcome absent (unknown)', filters: { outcome: 'unknown' } },
   { name: 'target.type + target.id, other type', filters: { targetType: 'session', targetId: 'd778' } },

@@ -13,7 +13,7 @@ export interface BenchResults {
   drain?: DrainFigure
   verification?: VerificationFigure
   sustained?: SustainedFigure
-  /** Figure 8: one 100-row page of each GET /audit-events filter on a large tenant. */
+  /** Figure 8: one 100-row page of each GET /audit-events filter, in each order, on a large tenant. */
   reads?: { rows: number, queries: ReadFigure[] }
   /** Figure 9: /health/live while two verifies and two exports read a large log. */
   heavyReads?: HeavyReadsFigure

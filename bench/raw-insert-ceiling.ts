@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { insertRowsQuery } from '../src/store/insert-rows-query.js'
 
 export interface RawInsertResult {
   rows: number
@@ -6,21 +7,6 @@ export interface RawInsertResult {
   seconds: number
   rowsPerSecond: number
 }
-
-// The store's INSERT (src/store/pg-event-store.ts insertRows), with the table name swapped:
-// the same arrays, the same unnest, the same jsonb and query columns derived in PostgreSQL.
-const INSERT = (table: string) => `
-  INSERT INTO ${table} (tenant, seq, id, prev_hash, hash, canonical, content_digest, tree_nodes,
-    record, occurred_at, received_at, action, actor_type, actor_id, target_type, target_id, outcome, request_id)
-  SELECT $1, seq, id, prev_hash, hash, canonical, digest, tree_nodes,
-    rec, (rec->>'occurred_at')::timestamptz, (rec->>'received_at')::timestamptz, rec->>'action',
-    rec->'actor'->>'type', rec->'actor'->>'id', rec->'target'->>'type', rec->'target'->>'id',
-    rec->>'outcome', rec->>'request_id'
-  FROM (
-    SELECT u.*, convert_from(u.canonical, 'UTF8')::jsonb AS rec
-    FROM unnest($2::bigint[], $3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[])
-      AS u(seq, id, prev_hash, hash, canonical, digest, tree_nodes)
-  ) s`
 
 /**
  * The ceiling of the drain figure: the rows the worker stored, read back (untimed) in pages of
@@ -46,10 +32,10 @@ export async function rawInsertCeiling (client: pg.Client, tenant: string, batch
     })
     if (page.rows.length === 0) break
     const r = page.rows as Array<{ seq: string, id: string, prev_hash: Buffer, hash: Buffer, canonical: Buffer, content_digest: Buffer, tree_nodes: Buffer }>
-    const values = [tenant, r.map(x => x.seq), r.map(x => x.id), r.map(x => x.prev_hash), r.map(x => x.hash),
-      r.map(x => x.canonical), r.map(x => x.content_digest), r.map(x => x.tree_nodes)]
+    // The store's own statement (insertRowsQuery), with the table name swapped.
+    const query = insertRowsQuery(table, tenant, r.map(x => ({ seq: Number(x.seq), id: x.id, prevHash: x.prev_hash, hash: x.hash, canonical: x.canonical, digest: x.content_digest, treeNodes: x.tree_nodes })))
     const started = performance.now()
-    await client.query(INSERT(table), values)
+    await client.query(query.sql, query.parameters as unknown[])
     seconds += (performance.now() - started) / 1000
     rows += r.length
     statements++

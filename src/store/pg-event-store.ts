@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import { type QueuedEvent, genesisHash, ChainBatch, type KnownEvent, type Row, samePosition, type AppendOutcome, type ChainPosition, type PreparedBatch } from '../core/chain/index.js'
 import { CompactRange } from '../core/merkle/index.js'
 import type { Database } from './database.js'
+import { insertRowsQuery } from './insert-rows-query.js'
 import { statisticsStep } from './statistics-step.js'
 import { tenantFilter } from './tenant-filter.js'
 import type { ChainHead, Committed, EventStore } from './event-store.js'
@@ -131,22 +132,7 @@ async function knownIds (trx: Kysely<Database>, tenant: string, ids: string[]): 
   return new Map(rows.map(r => [r.id, { seq: r.seq, digest: r.content_digest }]))
 }
 
-// One statement per batch: arrays in, unnest, and the jsonb copy and query columns derived
-// by PostgreSQL from the canonical bytes, so the record crosses the wire once.
+/** Writes `rows` of `tenant` in one statement (src/store/insert-rows-query.ts). */
 export async function insertRows (trx: Kysely<Database>, tenant: string, rows: Row[]): Promise<void> {
-  await sql`
-    INSERT INTO audit_events (tenant, seq, id, prev_hash, hash, canonical, content_digest, tree_nodes,
-      record, occurred_at, received_at, action, actor_type, actor_id, target_type, target_id, outcome, request_id)
-    SELECT ${tenant}, seq, id, prev_hash, hash, canonical, digest, tree_nodes,
-      rec, (rec->>'occurred_at')::timestamptz, (rec->>'received_at')::timestamptz, rec->>'action',
-      rec->'actor'->>'type', rec->'actor'->>'id', rec->'target'->>'type', rec->'target'->>'id',
-      rec->>'outcome', rec->>'request_id'
-    FROM (
-      SELECT u.*, convert_from(u.canonical, 'UTF8')::jsonb AS rec
-      FROM unnest(${rows.map(r => r.seq)}::bigint[], ${rows.map(r => r.id)}::uuid[],
-        ${rows.map(r => r.prevHash)}::bytea[], ${rows.map(r => r.hash)}::bytea[],
-        ${rows.map(r => r.canonical)}::bytea[], ${rows.map(r => r.digest)}::bytea[],
-        ${rows.map(r => r.treeNodes)}::bytea[])
-        AS u(seq, id, prev_hash, hash, canonical, digest, tree_nodes)
-    ) s`.execute(trx)
+  await trx.executeQuery(insertRowsQuery('audit_events', tenant, rows))
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ChainBatch, genesisHash, type ChainPosition, type Row } from '../src/core/chain/index.js'
 import { compileScrubber } from '../src/ingest/scrub-secrets.js'
 import { prepareEvent } from '../src/ingest/prepare-event.js'
+import { decodeJobEvent, toJobEvent } from '../src/queue/append-job.js'
 import type { AuditEventInput } from '../src/schemas/audit-event.js'
 import { sampleEvent } from './sample-event.js'
 
@@ -39,7 +40,7 @@ export class StudyRows {
         target: { ...(base.target as object), type: n % 2 === 0 ? 'document' : 'folder' },
         outcome: n % 50 === 0 ? 'failure' : 'success'
       }
-      events.push(prepareEvent(input as AuditEventInput, { tenant: this.#tenant, requestId: randomUUID(), receivedAt: at, scrub: this.#scrub }))
+      events.push(decodeJobEvent(toJobEvent(prepareEvent(input as AuditEventInput, { tenant: this.#tenant, requestId: randomUUID(), receivedAt: at, scrub: this.#scrub }))))
     }
     batch.add(events)
     this.#head = batch.head!

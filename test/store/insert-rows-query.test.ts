@@ -6,19 +6,19 @@ import { prepareEvent } from '../../src/ingest/prepare-event.js'
 import type { AuditEventInput } from '../../src/schemas/audit-event.js'
 import { insertRowsQuery } from '../../src/store/insert-rows-query.js'
 import { insertRows } from '../../src/store/pg-event-store.js'
-import { createTestDatabase, openDatabase, sampleEvent } from '../helper.js'
+import { createTestDatabase, openDatabase, queuedOf, sampleEvent } from '../helper.js'
 
 // Records of different lengths (multi-byte text, no target, a request id of the event's own),
 // so that a row cut at the wrong place could not go unnoticed.
 function rows (count: number): Row[] {
   const scrub = compileScrubber()
-  const events = Array.from({ length: count }, (_, i) => prepareEvent(sampleEvent({
+  const events = Array.from({ length: count }, (_, i) => queuedOf(prepareEvent(sampleEvent({
     actor: { type: i % 3 === 0 ? 'service' : 'user', id: `u_${i}`, name: 'Ådá Lövelace ✓'.repeat(i % 4) || 'A' },
     ...(i % 5 === 0 ? { target: undefined } : { target: { type: 'doc', id: `d_${i}` } }),
     ...(i % 7 === 0 && { request_id: `own-${i}` }),
     outcome: i % 2 === 0 ? 'success' : 'failure',
     occurred_at: new Date(Date.UTC(2026, 10, 26, 12, 0, i)).toISOString()
-  }) as AuditEventInput, { tenant: 'acme', requestId: `r${i}`, receivedAt: '2026-11-26T12:01:00.000Z', scrub }))
+  }) as AuditEventInput, { tenant: 'acme', requestId: `r${i}`, receivedAt: '2026-11-26T12:01:00.000Z', scrub })))
   const batch = new ChainBatch('acme', { size: 0, headHash: genesisHash(), frontier: Buffer.alloc(0) })
   batch.add(events)
   return batch.rows

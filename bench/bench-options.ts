@@ -4,6 +4,8 @@ export interface BenchOptions {
   figures: Set<number>
   /** A git ref whose API figures 1 and 2 also measure, alternated with the service (BENCH_BASELINE_REF; unset: none). */
   baselineRef: string | undefined
+  /** V8 flags of the baseline's API: its own as it shipped, or the service's (BENCH_BASELINE_FLAGS=own|service, default own). */
+  baselineFlags: 'own' | 'service'
   /** API processes of figure 10's cluster, measured against one process (BENCH_CLUSTER_WORKERS, default 2). */
   clusterWorkers: number
   /** Events in the tenant that figure 8 searches (BENCH_READ_ROWS, default 1,000,000). */
@@ -66,6 +68,7 @@ export function readBenchOptions (env: Env = process.env): BenchOptions {
   return {
     figures,
     baselineRef,
+    baselineFlags: env.BENCH_BASELINE_FLAGS === 'service' ? 'service' : 'own',
     clusterWorkers: int(env, 'BENCH_CLUSTER_WORKERS', 2, 2),
     readRows: int(env, 'BENCH_READ_ROWS', 1_000_000),
     runs,

@@ -67,8 +67,8 @@ export async function startPlainServer (ctx: BenchContext, port: number): Promis
 }
 
 /** Another build's API (`<cli> api`, the baseline's) with `env`, resolved once it answers /health/live. */
-export async function startOtherApi (name: string, cliPath: string, env: NodeJS.ProcessEnv): Promise<ChildService> {
-  const api = startChild(name, cliPath, ['api'], env, { nodeFlags: API_NODE_FLAGS })
+export async function startOtherApi (name: string, cliPath: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = API_NODE_FLAGS): Promise<ChildService> {
+  const api = startChild(name, cliPath, ['api'], env, { nodeFlags })
   await waitUntil(() => live(`http://127.0.0.1:${env.PORT}/health/live`), `the ${name} API to listen`)
   return api
 }

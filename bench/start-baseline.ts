@@ -26,7 +26,8 @@ export interface BaselineApi {
  * With the same migrations it shares the bench database and the service's key, or makes its
  * own key with its own CLI if it refuses that one; with other migrations it gets a database of
  * its own, migrated and keyed by its own CLI. `probe` is a body it must accept (202). It runs
- * with the service's V8 flags; its own are returned when they differ.
+ * with its own V8 flags (BENCH_BASELINE_FLAGS=service: the service's); they are returned when
+ * they differ from the service's.
  */
 export async function startBaselineApi (ctx: BenchContext, build: BaselineBuild, ports: BenchPorts, probe: { path: string, body: string }): Promise<BaselineApi> {
   const own = (name: string, port: number) => ctx.env[name] === '0' ? '0' : String(port)
@@ -50,7 +51,14 @@ export async function startBaselineApi (ctx: BenchContext, build: BaselineBuild,
     apiKey = await keyOfItsOwn()
     keyFrom = 'baseline'
   }
-  const api = await startOtherApi('baseline', build.cli, env)
+  const theirs = await import(pathToFileURL(join(build.dir, 'dist', 'src', 'api-node-flags.js')).href)
+    .then((m: { API_NODE_FLAGS?: readonly string[] }) => m.API_NODE_FLAGS, () => undefined)
+  const ownNodeFlags = theirs !== undefined && theirs.join(' ') !== API_NODE_FLAGS.join(' ') ? theirs : undefined
+  // By default the baseline runs as it shipped, with its own V8 flags: "today" is its code and
+  // its configuration. BENCH_BASELINE_FLAGS=service gives it the service's, to compare code alone.
+  const flags = ctx.options.baselineFlags === 'own' && ownNodeFlags !== undefined ? ownNodeFlags : API_NODE_FLAGS
+  if (ownNodeFlags !== undefined) ctx.log(`baseline: its own API_NODE_FLAGS (${ownNodeFlags.join(' ')}) differ from the service's (${API_NODE_FLAGS.join(' ')}); it runs with ${flags.join(' ')}`)
+  const api = await startOtherApi('baseline', build.cli, env, flags)
   const url = `http://127.0.0.1:${ports.baselineApi}${probe.path}`
   try {
     await expectAccepted(url, probe.body, apiKey)
@@ -61,9 +69,5 @@ export async function startBaselineApi (ctx: BenchContext, build: BaselineBuild,
     keyFrom = 'baseline'
     await expectAccepted(url, probe.body, apiKey)
   }
-  const theirs = await import(pathToFileURL(join(build.dir, 'dist', 'src', 'api-node-flags.js')).href)
-    .then((m: { API_NODE_FLAGS?: readonly string[] }) => m.API_NODE_FLAGS, () => undefined)
-  const ownNodeFlags = theirs !== undefined && theirs.join(' ') !== API_NODE_FLAGS.join(' ') ? theirs : undefined
-  if (ownNodeFlags !== undefined) ctx.log(`baseline: its own API_NODE_FLAGS (${ownNodeFlags.join(' ')}) differ from the service's; it runs with the service's (${API_NODE_FLAGS.join(' ')})`)
   return { api, apiKey, database, keyFrom, ownNodeFlags }
 }

@@ -43,10 +43,15 @@ export async function startApi (ctx: BenchContext): Promise<ChildService> {
   return api
 }
 
-/** The real worker (`cli.js worker`), resolved once BullMQ lists it as a worker of the queue. */
+/**
+ * The real worker (`cli.js worker`), resolved once BullMQ lists it as a worker of the queue.
+ * `BENCH_WORKER_NODE_FLAGS` (space-separated) go before the script, e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` for a profile of each worker process, written when it stops.
+ */
 export async function startWorker (ctx: BenchContext): Promise<ChildService> {
   const before = await ctx.queue.getWorkersCount()
-  const worker = startChild('worker', cli(ctx), ['worker'], ctx.env)
+  const nodeFlags = process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(f => f !== '') ?? []
+  const worker = startChild('worker', cli(ctx), ['worker'], ctx.env, { nodeFlags })
   await waitUntil(async () => await ctx.queue.getWorkersCount() > before, 'the worker to connect')
   return worker
 }

@@ -72,9 +72,11 @@ t.test('a tenant that grows 4× past 1,024 events has its statistics refreshed b
   for (let i = 0; i < events.length; i += 500) await store.append('new', events.slice(i, i + 500))
 
   await waitFor(async () => await analyzedAt() > first, { what: 'an ANALYZE after the tenant passed 1,024 events' })
-  const stats = (await sql<{ vals: string }>`
-    SELECT most_common_vals::text AS vals FROM pg_stats WHERE tablename = 'audit_events' AND attname = 'tenant'`.execute(db)).rows[0]
-  t.match(stats?.vals, /new/, 'the planner now knows the tenant')
+  // last_analyze moves before that ANALYZE commits what it found: wait for the statistics themselves.
+  const tenantStats = async () => (await sql<{ vals: string | null }>`
+    SELECT most_common_vals::text AS vals FROM pg_stats WHERE tablename = 'audit_events' AND attname = 'tenant'`.execute(db)).rows[0]?.vals ?? ''
+  t.match(await waitFor(async () => /new/.test(await tenantStats()) && await tenantStats(), { what: 'the new tenant in the statistics' }), /new/,
+    'the planner now knows the tenant')
   const bySeq = await plan(db, db.selectFrom('audit_events').select('hash').where('tenant', '=', 'new').where('seq', '=', 1000).compile())
   t.match(bySeq, /Index (Only )?Scan using audit_events_pkey/, 'and a lookup by seq takes the primary key')
 })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { buildPendingRecord } from '../core/chain/index.js'
 import { canonicalMember, canonicalMembers } from '../core/json/index.js'
 import { uuidV7 } from './uuid-v7.js'
@@ -9,8 +9,6 @@ import { RecordTooLargeError, RequestValidationError, type FieldError } from '..
 import { assembleRecord } from './assemble-record.js'
 
 const DEFAULT_RECORD_MAX_BYTES = 512 * 1024
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest()
 
 /**
  * `prepareEvent` in its plain, two-pass form, which the one-pass form is held to: secrets
@@ -32,7 +30,7 @@ export function prepareEventReference (input: AuditEventInput, ctx: PrepareConte
   const event: Record<string, unknown> = { occurred_at: occurredAt, ...(scrubbed.value as Record<string, unknown>) }
   // The digest covers what the producer sent, so a retry under a new request id is the same event.
   const members = canonicalMembers({ ...event, id, tenant: ctx.tenant })
-  const digest = sha256(assembleRecord(members).text).toString('hex')
+  const digest = contentDigest(members)
   const redactions = scrubbed.redactions
   if (event.request_id === undefined) {
     const filled = scrub({ request_id: ctx.requestId }, ctx)
@@ -43,18 +41,31 @@ export function prepareEventReference (input: AuditEventInput, ctx: PrepareConte
   const record = buildPendingRecord(event, { id, tenant: ctx.tenant, received_at: ctx.receivedAt, redactions })
   // The record is the content plus server members (see buildPendingRecord): only those are new.
   for (const key of ['v', 'received_at', 'redactions', 'request_id'] as const) members.set(key, canonicalMember(key, record[key]))
+  return ingestItem(members, { id, digest, serverId: sentId === undefined }, ctx)
+}
+
+/** Hex SHA-256 of the content's members assembled: the event as the producer sent it. */
+export function contentDigest (members: ReadonlyMap<string, string>): string {
+  return hash('sha256', assembleRecord(members).text, 'hex')
+}
+
+/**
+ * The item both forms end with: the record's members (content and server members) assembled
+ * into its canonical text, bounded (RECORD_MAX_BYTES) and digested for the receipt.
+ */
+export function ingestItem (members: ReadonlyMap<string, string>, event: { id: string, digest: string, serverId: boolean }, ctx: PrepareContext): IngestItem {
   const { text, seqAt } = assembleRecord(members)
   const bytes = checkRecordSize(text, ctx)
   return {
-    id,
+    id: event.id,
     tenant: ctx.tenant,
     receivedAt: ctx.receivedAt,
     canonical: text,
     ...(seqAt !== undefined && { seqAt }),
-    digest,
-    recordSha256: sha256(text).toString('base64'),
+    digest: event.digest,
+    recordSha256: hash('sha256', text, 'base64'),
     bytes,
-    ...(sentId === undefined && { serverId: true })
+    ...(event.serverId && { serverId: true })
   }
 }
 

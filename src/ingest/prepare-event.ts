@@ -1,12 +1,10 @@
-import { hash } from 'node:crypto'
 import { RECORD_VERSION } from '../core/chain/index.js'
 import { canonicalMember } from '../core/json/index.js'
 import type { AuditEventInput } from '../schemas/audit-event.js'
 import { uuidV7 } from './uuid-v7.js'
-import { checkRecordSize, checkRedactions, prepareEventReference, refuseSecretName } from './prepare-event-reference.js'
+import { checkRedactions, contentDigest, ingestItem, prepareEventReference, refuseSecretName } from './prepare-event-reference.js'
 import { CanonicalScrubber, NOT_PLAIN } from './scrub-to-canonical.js'
 import type { ScrubResult, ScrubRules } from './scrub-secrets.js'
-import { assembleRecord } from './assemble-record.js'
 
 /** `compileScrubber()`'s result; its `rules` let `prepareEvent` scrub while it writes. */
 export type Scrubber = ((value: unknown) => ScrubResult) & { readonly rules?: ScrubRules }
@@ -89,23 +87,11 @@ function prepareWith (writer: CanonicalScrubber, input: AuditEventInput, ctx: Pr
   members.set('id', canonicalMember('id', id))
   members.set('tenant', canonicalMember('tenant', ctx.tenant))
   // The digest covers what the producer sent, so a retry under a new request id is the same event.
-  const digest = hash('sha256', assembleRecord(members).text, 'hex')
+  const digest = contentDigest(members)
   if (!members.has('request_id')) members.set('request_id', writer.member('request_id', ctx.requestId, redactions))
   checkRedactions(redactions, ctx)
   members.set('v', canonicalMember('v', RECORD_VERSION))
   members.set('received_at', canonicalMember('received_at', ctx.receivedAt))
   members.set('redactions', canonicalMember('redactions', redactions))
-  const { text, seqAt } = assembleRecord(members)
-  const bytes = checkRecordSize(text, ctx)
-  return {
-    id,
-    tenant: ctx.tenant,
-    receivedAt: ctx.receivedAt,
-    canonical: text,
-    ...(seqAt !== undefined && { seqAt }),
-    digest,
-    recordSha256: hash('sha256', text, 'base64'),
-    bytes,
-    ...(sentId === undefined && { serverId: true })
-  }
+  return ingestItem(members, { id, digest, serverId: sentId === undefined }, ctx)
 }

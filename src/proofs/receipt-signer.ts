@@ -102,24 +102,18 @@ export class ReceiptSigner {
    * whole text stays one byte per character.
    */
   acceptedBatchJson (results: ReadonlyArray<ReceiptSubject & { duplicate: boolean }>): string {
-    const string = (text: string) => `"${jsonStringText(text)}"`
     const subjects = results.filter((r): r is Required<ReceiptSubject> & { duplicate: boolean } => r.record_sha256 !== undefined)
     const lines = subjects.map(s => this.leafText(s))
     // Base64 and the receipt lines are printable ASCII (leafText checks): only `\n` to escape.
     const signed = lines.length === 0 ? undefined : this.#sign(lines, hash => `${hash.toString('base64')}\\n`)
     const note = signed === undefined ? '' : jsonStringText(signed.note)
-    let out = `{"accepted":${results.length},"items":[`
     let next = 0
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!
-      out += `${i === 0 ? '' : ','}{"id":${string(r.id)},"received_at":${string(r.received_at)},"status":"accepted","duplicate":${r.duplicate}`
-      if (r.record_sha256 !== undefined && signed !== undefined) {
-        const k = next++
-        out += `,"record_sha256":${string(r.record_sha256)},"receipt":"${jsonStringText(lines[k]!)}${k} ${signed.size}\\n${signed.paths[k]!}\\n${note}"`
-      }
-      out += '}'
-    }
-    return `${out}]}`
+    const items = results.map(r => {
+      if (r.record_sha256 === undefined || signed === undefined) return answerJson(r, undefined)
+      const k = next++
+      return answerJson(r, `${jsonStringText(lines[k]!)}${k} ${signed.size}\\n${signed.paths[k]!}\\n${note}`)
+    })
+    return `{"accepted":${results.length},"items":[${items.join(',')}]}`
   }
 
   /**
@@ -149,10 +143,14 @@ export function acceptedAnswer (result: ReceiptSubject & { duplicate: boolean },
  * walking it in JavaScript.
  */
 export function acceptedJson (result: ReceiptSubject & { duplicate: boolean }, receipt: string | undefined): string {
-  const string = (text: string) => `"${jsonStringText(text)}"`
-  const head = `{"id":${string(result.id)},"received_at":${string(result.received_at)},"status":"accepted","duplicate":${result.duplicate}`
-  if (result.record_sha256 === undefined || receipt === undefined) return `${head}}`
-  return `${head},"record_sha256":${string(result.record_sha256)},"receipt":${string(receipt)}}`
+  return answerJson(result, receipt === undefined ? undefined : jsonStringText(receipt))
+}
+
+/** One 202 answer as JSON text, its receipt given already escaped (the inside of a JSON string). */
+function answerJson (result: ReceiptSubject & { duplicate: boolean }, receiptText: string | undefined): string {
+  const head = `{"id":"${jsonStringText(result.id)}","received_at":"${jsonStringText(result.received_at)}","status":"accepted","duplicate":${result.duplicate}`
+  if (result.record_sha256 === undefined || receiptText === undefined) return `${head}}`
+  return `${head},"record_sha256":"${jsonStringText(result.record_sha256)}","receipt":"${receiptText}"}`
 }
 
 /**

@@ -76,12 +76,16 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
         metrics?.deadLettered.inc()
         throw new UnrecoverableError(conflicts[0]!.outcome.reason)
       }
-      await queue.addBulk(conflicts.map(({ event }) => ({
-        name: APPEND_JOB_NAME,
-        data: jobMac === undefined ? { events: [wire.get(event)!] } : { events: [wire.get(event)!], mac: jobMac.of([wire.get(event)!]) },
-        // Deterministic id: a redelivery of this job does not queue the conflict twice.
-        opts: { jobId: `conflict-${job.id}-${event.record.tenant}-${event.record.id}`, attempts: 1 }
-      })))
+      await queue.addBulk(conflicts.map(({ event }) => {
+        // Re-queued as it came (either form), so its MAC is over the same text.
+        const original = [wire.get(event)!]
+        return {
+          name: APPEND_JOB_NAME,
+          data: jobMac === undefined ? { events: original } : { events: original, mac: jobMac.of(original) },
+          // Deterministic id: a redelivery of this job does not queue the conflict twice.
+          opts: { jobId: `conflict-${job.id}-${event.record.tenant}-${event.record.id}`, attempts: 1 }
+        }
+      }))
       logger.warn({ job: job.id, ids: conflicts.map(c => c.event.record.id) }, 'conflicting event ids re-queued for dead-lettering')
     }
     return {

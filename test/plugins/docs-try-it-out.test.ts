@@ -88,6 +88,17 @@ t.test('on /docs, Authorize then Execute POST /audit-events twice: 202, then the
   await waitForQueueIdle(app.eventQueue, 'the example event to be stored')
   const stored = await db.selectFrom('audit_events').select(['id', 'actor_id']).where('tenant', '=', config.defaultTenant).execute()
   t.same(stored, [{ id: exampleEventId, actor_id: 'u_123' }], 'the example event is stored, once')
+
+  // The read operation is prefilled with the example's id: Execute shows the stored event.
+  const read = page.locator('.swagger-ui #operations-events-getAuditEvent')
+  await read.locator('.opblock-summary').click()
+  await read.locator('button.try-out__btn').click()
+  const readAnswer = page.waitForResponse(r => r.request().method() === 'GET' && new URL(r.url()).pathname === `/audit-events/${exampleEventId}`)
+  await read.locator('button.execute').click()
+  const readResponse = await readAnswer
+  t.equal(readResponse.status(), 200, `GET ${readResponse.url()} answers 200`)
+  t.match(await readResponse.json(), { id: exampleEventId, record: { actor: { id: 'u_123' } } }, 'with the stored example event')
+
   t.same(pageErrors, [], 'no JavaScript error on the page')
 
   await mkdir(join(ROOT, 'docs', 'screenshots'), { recursive: true })

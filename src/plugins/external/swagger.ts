@@ -19,7 +19,7 @@ Every operation but \`/health*\`, \`/docs\` and \`/.well-known/*\` needs \`Autho
 - \`ADMIN_API_KEY\`, set in the service's environment, is a bootstrap key with every scope on every tenant: use it to create keys (\`POST /keys\`, or the command above), then keep it in a vault.
 
 ### Try it out here
-Press **Authorize**, paste the key (without \`Bearer\`), press **Authorize** and **Close**. Open an operation, press **Try it out**, then **Execute**. The example event of \`POST /audit-events\` carries an \`id\`: the first **Execute** answers 202 \`"duplicate": false\`, each one after it 202 \`"duplicate": true\`, and the event is stored once. Change the \`id\` (or remove it, and the service makes one) to send a new event; the same \`id\` with other content is a 409 \`AUDIT_ERR_ID_CONFLICT\`.
+Press **Authorize**, paste the key (without \`Bearer\`), press **Authorize** and **Close**. Open an operation, press **Try it out**, then **Execute**. The example event of \`POST /audit-events\` carries an \`id\`: the first **Execute** answers 202 \`"duplicate": false\`, each one after it 202 \`"duplicate": true\`, and the event is stored once. Change the \`id\` (or remove it, and the service makes one) to send a new event; the same \`id\` with other content is a 409 \`AUDIT_ERR_ID_CONFLICT\`. **Try it out** also fills every optional parameter with its example: empty those you do not mean (the example \`cursor\` of \`GET /audit-events\`, for one, belongs to another query).
 
 ### Rate limits
 Each key has a limit of requests per window (\`RATE_LIMIT_MAX\` per \`RATE_LIMIT_WINDOW_MS\`), and each answer to a request with a valid key says where it stands:

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { exampleAcceptedBatch } from './examples.js'
+import { exampleAcceptedBatch, exampleEventId } from './examples.js'
 
 const Name = (description: string, maxLength = 128) => Type.String({ minLength: 1, maxLength, description })
 const TenantName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant name' })
@@ -61,7 +61,10 @@ const eventProperties = {
   }))
 }
 
+// The example carries an id, so "Execute" twice on /docs answers `duplicate: true` instead of
+// storing the event twice; it is the id the read and proof examples ask for.
 const eventExample = {
+  id: exampleEventId,
   occurred_at: '2026-11-26T12:00:00Z',
   action: 'user.login',
   actor: { type: 'user', id: 'u_123', name: 'Ada', ip: '203.0.113.7' },
@@ -81,9 +84,15 @@ export type AuditEventInput = Static<typeof AuditEventInput>
 
 export const BATCH_MAX_EVENTS = 1000
 
+// Ids of their own, so the batch example repeats neither the single example nor itself.
+const batchExample = [
+  { ...eventExample, id: '01a21a5e-2300-7b1e-8f3a-6c0d2e4b9a01' },
+  { id: '01a21a5e-2300-7b1e-8f3a-6c0d2e4b9a02', occurred_at: '2026-11-26T12:30:00Z', action: 'user.logout', actor: eventExample.actor, outcome: 'success', source: eventExample.source }
+]
+
 export const AuditEventBatchInput = Type.Object({
   events: Type.Array(Type.Object(eventProperties, { additionalProperties: false }), { minItems: 1, maxItems: BATCH_MAX_EVENTS })
-}, { $id: 'AuditEventBatchInput', additionalProperties: false, examples: [{ events: [eventExample] }] })
+}, { $id: 'AuditEventBatchInput', additionalProperties: false, examples: [{ events: batchExample }] })
 export type AuditEventBatchInput = Static<typeof AuditEventBatchInput>
 
 const receiptFields = {

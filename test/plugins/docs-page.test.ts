@@ -3,28 +3,18 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
+import { launchChromium } from '../browser.js'
 import { ROOT, testConfig } from '../helper.js'
 
 // The API documentation page (/docs, Swagger UI) as a person sees it: rendered by a real
 // Chromium, every operation of the OpenAPI document listed, and a screenshot kept in
-// docs/screenshots/ to look at. Chromium is Debian's (`apt-get install chromium`, which
-// .ci/run does when it is missing); playwright-core drives it and downloads no browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+// docs/screenshots/ to look at. Chromium: see test/browser.ts.
 const SCREENSHOT = join(ROOT, 'docs', 'screenshots', 'docs-page.png')
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
 
 t.test('GET /docs renders every operation of the OpenAPI document in Chromium', async t => {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium\` (bash .ci/run does), or set CHROMIUM_PATH`)
-    return
-  }
-  let playwright: typeof import('playwright-core')
-  try {
-    playwright = await import('playwright-core')
-  } catch (err) {
-    t.fail(`playwright-core is not installed (a devDependency: run npm ci): ${(err as Error).message}`)
-    return
-  }
+  const browser = await launchChromium(t)
+  if (browser === undefined) return
 
   const app = await buildApp({ config: await testConfig(t) })
   t.teardown(() => app.close())
@@ -40,12 +30,6 @@ t.test('GET /docs renders every operation of the OpenAPI document in Chromium', 
   }
   t.ok(expected.size > 0, 'the OpenAPI document has operations')
 
-  const browser = await playwright.chromium.launch({
-    executablePath: CHROMIUM,
-    // The machine has no network but the loopback: no background connections, no sandbox (root).
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   const pageErrors: string[] = []
   const failedRequests: string[] = []

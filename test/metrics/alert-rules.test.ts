@@ -155,9 +155,15 @@ t.test('each alert of docs/alerts.yml fires in its state and stays quiet when id
   await startWorker()
   await waitForQueueIdle(app.eventQueue, 'the backlog to drain')
 
-  // A worker that stores but does not sign (its interval is a day): records of acme wait.
-  await startWorker({ checkpointIntervalSeconds: 86_400 })
-  await check('not-signing', await record(18, { tenant: 'acme', everyMs: 200 }), [{ alert: 'AuditCheckpointOverdue', tenant: 'acme' }])
+  // A worker that stores but neither signs nor verifies any more: its signer's interval is a
+  // day, and so is its verifier's, which runs once at start and then stands still as a hung
+  // run would. Records of acme wait for a checkpoint; no tenant's log is confirmed again.
+  await startWorker({ checkpointIntervalSeconds: 86_400, verifyIntervalSeconds: 86_400 })
+  await check('not-signing-nor-verifying', await record(20, { tenant: 'acme', everyMs: 200 }), [
+    { alert: 'AuditCheckpointOverdue', tenant: 'acme' },
+    { alert: 'AuditVerificationStale', tenant: 'acme' },
+    { alert: 'AuditVerificationStale', tenant: 'beta' }
+  ])
   await startWorker()
   await waitFor(async () => gauge(await scrapeBody(apiPort), 'audit_events_awaiting_checkpoint{tenant="acme"}') === '0', { what: 'acme signed again' })
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import { exampleMetrics } from '../../src/schemas/examples.js'
 import { freePort } from '../faults/free-port.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 import { queueConflictingEvent } from './conflicting-job.js'
@@ -40,7 +41,7 @@ t.test('promtool check metrics finds nothing in the scrapes of the API and the w
     return /^audit_events_dead_lettered_total 1$/m.test(text) && /^audit_verification_last_run_timestamp_seconds \d/m.test(text) ? text : undefined
   }, { what: 'the dead letter and a verification run on the worker' })
 
-  for (const [name, text] of [['API', api], ['worker', worker]] as const) {
+  for (const [name, text] of [['API', api], ['worker', worker], ['the OpenAPI example of GET /metrics', exampleMetrics]] as const) {
     const { status, output } = await promtool(['check', 'metrics'], text)
     t.equal(output.trim(), '', `${name}: promtool reports nothing`)
     t.equal(status, 0, `${name}: promtool check metrics exits 0`)

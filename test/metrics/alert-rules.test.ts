@@ -1,14 +1,12 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
 import t from 'tap'
-import { canonicalJson } from '../../src/core/json/index.js'
 import { createLogger } from '../../src/logger.js'
 import { createWorker, type AuditWorker } from '../../src/worker/create-worker.js'
 import type { Config } from '../../src/config.js'
 import { freePort } from '../faults/free-port.js'
 import { CLOSED_PORT, ROOT, buildTestApp, openDatabase, sampleEvent, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
-import { queueConflictingEvent } from './conflicting-job.js'
+import { queueConflictingEvent, rewriteRecord } from './log-faults.js'
 import { promtool } from './promtool.js'
 import { recordedSeries, type RuleTestGroup, type Scrape } from './recorded-series.js'
 
@@ -179,14 +177,7 @@ t.test('each alert of docs/alerts.yml fires in its state and stays quiet when id
   await stopWorker()
   const id = (await db.selectFrom('audit_events').select('id').where('tenant', '=', 'acme').where('seq', '=', 1).executeTakeFirstOrThrow()).id
   await queueConflictingEvent(app, 'acme', id)
-  const admin = new pg.Client({ connectionString: config.databaseUrl })
-  await admin.connect()
-  t.teardown(() => admin.end())
-  const original = (await admin.query('SELECT canonical FROM audit_events WHERE tenant = $1 AND seq = 2', ['beta'])).rows[0].canonical as Buffer
-  const forged = Buffer.from(canonicalJson({ ...JSON.parse(original.toString('utf8')), action: 'user.logout' }))
-  await admin.query('BEGIN; SET LOCAL session_replication_role = replica')
-  await admin.query('UPDATE audit_events SET canonical = $1, record = $2 WHERE tenant = $3 AND seq = 2', [forged, forged.toString(), 'beta'])
-  await admin.query('COMMIT')
+  await rewriteRecord(config.databaseUrl, 'beta', 2)
   await startWorker()
   await waitFor(async () => {
     const { bodies } = await scrapeAll()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { freePort } from '../faults/free-port.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
-import { queueConflictingEvent } from './conflicting-job.js'
+import { queueConflictingEvent } from './log-faults.js'
 
 const scrape = async (port: number) => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
 const value = (text: string, series: string) => {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { exampleMetrics } from '../../src/schemas/examples.js'
 import { freePort } from '../faults/free-port.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
-import { queueConflictingEvent } from './conflicting-job.js'
+import { queueConflictingEvent } from './log-faults.js'
 import { promtool } from './promtool.js'
 
 const scrape = async (port: number) => {

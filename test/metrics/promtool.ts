@@ -8,16 +8,26 @@ import { delimiter, join } from 'node:path'
  * alert rules hold, and a run without them must not pass for one that checked.
  */
 export function promtoolPath (): string {
-  const candidates = process.env.PROMTOOL !== undefined
-    ? [process.env.PROMTOOL]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map(dir => join(dir, 'promtool'))
+  return prometheusTool('promtool', 'PROMTOOL')
+}
+
+/** The Prometheus server of the same package; PROMETHEUS names another one. */
+export function prometheusPath (): string {
+  return prometheusTool('prometheus', 'PROMETHEUS')
+}
+
+function prometheusTool (name: string, variable: string): string {
+  const set = process.env[variable]
+  const candidates = set !== undefined
+    ? [set]
+    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map(dir => join(dir, name))
   for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK)
       return path
     } catch {}
   }
-  throw new Error(`promtool not found (${process.env.PROMTOOL !== undefined ? `PROMTOOL=${process.env.PROMTOOL}` : 'not in PATH'}): install Debian's prometheus package (sudo apt-get install prometheus; .ci/run does it) or set PROMTOOL to its path`)
+  throw new Error(`${name} not found (${set !== undefined ? `${variable}=${set}` : 'not in PATH'}): install Debian's prometheus package (sudo apt-get install prometheus; .ci/run does it) or set ${variable} to its path`)
 }
 
 /** Runs promtool with `args`, `input` on its stdin; resolves with its exit status and output. */

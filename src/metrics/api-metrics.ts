@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { RecentResult } from '../http/recent-result.js'
-import { boundTenants } from './bound-tenants.js'
+import { boundTenants, DEFAULT_TENANT_SERIES } from './bound-tenants.js'
 import { collectProcessMetrics } from './collect-process-metrics.js'
 
 export interface TenantLogFigures {
@@ -34,8 +34,6 @@ export interface ApiMetricsOptions {
  * a scraper in a loop) then cost one reading per few seconds, not one per scrape.
  */
 export const METRICS_READING_MS = 5_000
-/** Tenants named in per-tenant series by default. */
-export const METRICS_TENANT_SERIES = 20
 
 /**
  * Tenants most in need of a look first: the longest wait for a checkpoint, then the most
@@ -62,7 +60,7 @@ const foldLogs = (rest: TenantLogFigures[]): Omit<TenantLogFigures, 'tenant'> =>
  */
 export function createApiMetrics (sources: ApiMetricSources, options: ApiMetricsOptions = {}) {
   const readingMs = options.readingMs ?? METRICS_READING_MS
-  const tenantSeries = options.tenantSeries ?? METRICS_TENANT_SERIES
+  const tenantSeries = options.tenantSeries ?? DEFAULT_TENANT_SERIES
   const queueCounts = new RecentResult(sources.queueCounts, readingMs)
   const queueLag = new RecentResult(sources.queueLag, readingMs)
   const tenantLogs = new RecentResult(async () => {

@@ -4,6 +4,9 @@
  */
 export const OTHER_TENANTS = '_other'
 
+/** Tenants named in per-tenant series when METRICS_TENANTS does not say (its default too). */
+export const DEFAULT_TENANT_SERIES = 20
+
 /**
  * Keeps per-tenant series bounded: with at most `max` tenants each is its own item; beyond,
  * the first `max` by `compare` stay and the rest are folded into one item for OTHER_TENANTS.

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { boundTenants } from './bound-tenants.js'
+import { boundTenants, DEFAULT_TENANT_SERIES } from './bound-tenants.js'
 import { collectProcessMetrics } from './collect-process-metrics.js'
 
 /** A tenant's latest background verification outcome, as the gauges show it. */
@@ -28,7 +28,7 @@ const foldVerifications = (rest: VerificationFigures[]): Omit<VerificationFigure
 
 /** The worker's Prometheus metrics, served by its own small HTTP listener (docs/metrics.md). */
 export function createWorkerMetrics (options: WorkerMetricsOptions = {}) {
-  const tenantSeries = options.tenantSeries ?? 20
+  const tenantSeries = options.tenantSeries ?? DEFAULT_TENANT_SERIES
   const registry = new Registry()
   collectProcessMetrics(registry, 'audit_worker_')
   // Set by the background verifier only (src/worker/background-verifier.ts); exported bounded.

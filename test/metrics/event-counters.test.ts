@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { freePort } from '../faults/free-port.js'
-import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
+import { CLOSED_PORT, buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 import { queueConflictingEvent } from './log-faults.js'
 
 const scrape = async (port: number) => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
@@ -54,4 +54,17 @@ t.test('accepted (client and own-access events) adds up to stored; a dead letter
   // 'failed' listener, before reading the dead-letter counter.
   const last = await waitFor(async () => { const text = await scrape(workerPort); return value(text, 'audit_jobs_failed_attempts_total') === 3 ? text : undefined }, { what: 'three failed attempts' })
   t.equal(value(last, 'audit_events_dead_lettered_total'), 1, 'one job, one event: counted once')
+})
+
+t.test('a job that uses up its attempts is a dead letter too: its events are counted once', async t => {
+  const workerPort = await freePort()
+  const config = await testConfig(t, { WORKER_METRICS_PORT: String(workerPort), JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '1', VERIFY_INTERVAL_SECONDS: '0' })
+  const app = await buildTestApp(t, config)
+  // A worker that cannot reach PostgreSQL: every attempt fails, and is retried until none is left.
+  await startTestWorker(t, { ...config, databaseUrl: `postgres://postgres@127.0.0.1:${CLOSED_PORT}/nowhere` })
+  t.equal((await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events: [sampleEvent(), sampleEvent(), sampleEvent()] } })).statusCode, 202)
+  await waitFor(async () => (await app.eventQueue.getJobCounts('failed')).failed === 1, { what: 'the job dead-lettered' })
+  const text = await waitFor(async () => { const body = await scrape(workerPort); return value(body, 'audit_events_dead_lettered_total') !== 0 ? body : undefined }, { what: 'the dead letter counted' })
+  t.equal(value(text, 'audit_events_dead_lettered_total'), 3, 'the three events of the job')
+  t.equal(value(text, 'audit_jobs_failed_attempts_total'), 2, 'after two failed attempts')
 })

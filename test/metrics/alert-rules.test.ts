@@ -7,7 +7,7 @@ import type { Config } from '../../src/config.js'
 import { freePort } from '../faults/free-port.js'
 import { CLOSED_PORT, ROOT, buildTestApp, openDatabase, sampleEvent, testConfig, waitFor, waitForQueueIdle } from '../helper.js'
 import { queueConflictingEvent, rewriteRecord } from './log-faults.js'
-import { promtool } from './promtool.js'
+import { promtool, promtoolPath } from './promtool.js'
 import { recordedSeries, type RuleTestGroup, type Scrape } from './recorded-series.js'
 
 const ALERTS_FILE = join(ROOT, 'docs', 'alerts.yml')
@@ -38,6 +38,7 @@ t.test('promtool check rules accepts docs/alerts.yml, and it holds every alert t
 // (see DILATION in recorded-series.ts for how seconds stand for minutes). In each state
 // exactly the alerts it names fire, and none while idle or healthy.
 t.test('each alert of docs/alerts.yml fires in its state and stays quiet when idle or healthy', { timeout: 400_000 }, async t => {
+  promtoolPath() // without promtool, fail now rather than after a minute and a half of states
   const [apiPort, workerPort] = [await freePort(), await freePort()]
   const config = await testConfig(t, {
     API_METRICS_PORT: String(apiPort),

@@ -13,6 +13,7 @@ interface Alert { labels: Record<string, string>, state: 'pending' | 'firing' }
 // alerts that need no minutes of history show (AuditVerificationFailed firing at once,
 // AuditDeadLetters pending for its minute), and no other.
 t.test('a real Prometheus scrapes both processes and evaluates docs/alerts.yml', { timeout: 180_000 }, async t => {
+  prometheusPath() // fails at once, naming the package, when prometheus is missing
   const [apiPort, workerPort, promPort] = [await freePort(), await freePort(), await freePort()]
   const config = await testConfig(t, { API_METRICS_PORT: String(apiPort), WORKER_METRICS_PORT: String(workerPort), CHECKPOINT_INTERVAL_SECONDS: '1', VERIFY_INTERVAL_SECONDS: '1', METRICS_CACHE_MS: '0' })
   const app = await buildTestApp(t, config)

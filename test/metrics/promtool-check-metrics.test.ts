@@ -4,7 +4,7 @@ import { exampleMetrics } from '../../src/schemas/examples.js'
 import { freePort } from '../faults/free-port.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor } from '../helper.js'
 import { queueConflictingEvent } from './log-faults.js'
-import { promtool } from './promtool.js'
+import { promtool, promtoolPath } from './promtool.js'
 
 const scrape = async (port: number) => {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`)
@@ -16,6 +16,7 @@ const scrape = async (port: number) => {
 // ingest, a duplicate, an own-access event (GET /verify), a dead letter, signed checkpoints,
 // the background verifier, request errors. promtool reads what a scraper would read.
 t.test('promtool check metrics finds nothing in the scrapes of the API and the worker', async t => {
+  promtoolPath() // fails at once, naming the package, when promtool is missing
   const [apiPort, workerPort] = [await freePort(), await freePort()]
   const config = await testConfig(t, { API_METRICS_PORT: String(apiPort), WORKER_METRICS_PORT: String(workerPort), CHECKPOINT_INTERVAL_SECONDS: '1', VERIFY_INTERVAL_SECONDS: '1', METRICS_CACHE_MS: '0' })
   const app = await buildTestApp(t, config)

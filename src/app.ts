@@ -81,7 +81,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
-  await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
+  await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, readingMs: config.metricsCacheMs, tenantSeries: config.metricsTenants, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   // Before auth: its address check runs before a key lookup can reach the database.
   await app.register(rateLimitPlugin, {
     redisUrl: config.redisUrl,

@@ -49,6 +49,10 @@ export interface Config {
   healthMaxCheckpointAgeSeconds: number
   /** Port of the API's own GET /metrics listener (0: none). */
   apiMetricsPort: number
+  /** How long a reading of Redis and PostgreSQL serves metrics scrapes (0: every scrape reads). */
+  metricsCacheMs: number
+  /** Tenants named in per-tenant metric series, API and worker; the rest are summed up as `_other`. */
+  metricsTenants: number
   /** Seconds between the worker's background verification runs (0: no background verifier). */
   verifyIntervalSeconds: number
   /** Pages (of 1,000 records) the background verifier reads per run, all tenants together. */
@@ -227,6 +231,8 @@ export function loadConfig (env: Env = process.env): Config {
     healthMaxDeadLetters: int(env, 'HEALTH_MAX_DEAD_LETTERS', 0, 0, 1_000_000_000),
     healthMaxCheckpointAgeSeconds: int(env, 'HEALTH_MAX_CHECKPOINT_AGE_SECONDS', 300, 1, 86_400 * 30),
     apiMetricsPort: int(env, 'API_METRICS_PORT', 9464, 0, 65535),
+    metricsCacheMs: int(env, 'METRICS_CACHE_MS', 5_000, 0, 300_000),
+    metricsTenants: int(env, 'METRICS_TENANTS', 20, 0, 10_000),
     verifyIntervalSeconds: int(env, 'VERIFY_INTERVAL_SECONDS', 60, 0, 86_400),
     verifyPagesPerRun: int(env, 'VERIFY_PAGES_PER_RUN', 20, 1, 100_000),
     scrubExtraPatterns: scrubPatterns(env),

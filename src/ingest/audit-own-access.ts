@@ -21,4 +21,5 @@ export async function auditOwnAccess (app: FastifyInstance, request: FastifyRequ
     metadata
   }
   await app.producer.submit([prepareEvent(event, { tenant, requestId: request.id, receivedAt: new Date().toISOString(), scrub })])
+  app.metrics.recordOwnEvent()
 }

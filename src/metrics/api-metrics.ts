@@ -1,17 +1,32 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { RecentResult } from '../http/recent-result.js'
+import { boundTenants, DEFAULT_TENANT_SERIES } from './bound-tenants.js'
+import { collectProcessMetrics } from './collect-process-metrics.js'
 
 export interface TenantLogFigures {
   tenant: string
   /** Records in the tenant's chain. */
   size: number
+  /** Records covered by its latest signed checkpoint (0 before the first). */
+  signed: number
   /** Age of its latest signed checkpoint; null when none was signed yet. */
   checkpointAgeSeconds: number | null
+  /** How long its oldest record not covered by a checkpoint has waited (0 when none waits). */
+  unsignedSeconds: number
 }
 
 export interface ApiMetricSources {
   queueCounts: () => Promise<{ waiting: number, active: number, failed: number }>
+  /** Age of the oldest waiting job, in seconds (0 when none waits). */
+  queueLag: () => Promise<number>
   tenantLogs: () => Promise<TenantLogFigures[]>
+}
+
+export interface ApiMetricsOptions {
+  /** How long a reading of Redis and PostgreSQL serves scrapes (METRICS_CACHE_MS). */
+  readingMs?: number
+  /** Tenants named in per-tenant series; the others are summed up as `_other` (METRICS_TENANTS). */
+  tenantSeries?: number
 }
 
 /**
@@ -21,15 +36,39 @@ export interface ApiMetricSources {
 export const METRICS_READING_MS = 5_000
 
 /**
+ * Tenants most in need of a look first: the longest wait for a checkpoint, then the most
+ * records waiting, then the largest log.
+ */
+const byUrgency = (a: TenantLogFigures, b: TenantLogFigures) =>
+  (b.unsignedSeconds - a.unsignedSeconds) || ((b.size - b.signed) - (a.size - a.signed)) || (b.size - a.size)
+
+/** What the folded tenants have together: sizes add up, ages are the oldest of them. */
+const foldLogs = (rest: TenantLogFigures[]): Omit<TenantLogFigures, 'tenant'> => {
+  const ages = rest.flatMap(r => r.checkpointAgeSeconds === null ? [] : [r.checkpointAgeSeconds])
+  return {
+    size: rest.reduce((sum, r) => sum + r.size, 0),
+    signed: rest.reduce((sum, r) => sum + r.signed, 0),
+    checkpointAgeSeconds: ages.length === 0 ? null : Math.max(...ages),
+    unsignedSeconds: Math.max(0, ...rest.map(r => r.unsignedSeconds))
+  }
+}
+
+/**
  * The API's Prometheus metrics (documented in docs/metrics.md). Gauges that describe shared
  * state (queue, logs) are read at scrape time, so every instance reports the same; a reading
  * is shared by concurrent scrapes and reused for `readingMs`.
  */
-export function createApiMetrics (sources: ApiMetricSources, readingMs = METRICS_READING_MS) {
+export function createApiMetrics (sources: ApiMetricSources, options: ApiMetricsOptions = {}) {
+  const readingMs = options.readingMs ?? METRICS_READING_MS
+  const tenantSeries = options.tenantSeries ?? DEFAULT_TENANT_SERIES
   const queueCounts = new RecentResult(sources.queueCounts, readingMs)
-  const tenantLogs = new RecentResult(sources.tenantLogs, readingMs)
+  const queueLag = new RecentResult(sources.queueLag, readingMs)
+  const tenantLogs = new RecentResult(async () => {
+    const all = await sources.tenantLogs()
+    return { tenants: all.length, series: boundTenants(all, tenantSeries, byUrgency, foldLogs) }
+  }, readingMs)
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'audit_api_' })
+  collectProcessMetrics(registry, 'audit_api_')
   const requests = new Counter({
     name: 'audit_http_requests_total',
     help: 'HTTP requests by route, method and status code',
@@ -40,10 +79,18 @@ export function createApiMetrics (sources: ApiMetricSources, readingMs = METRICS
     name: 'audit_http_request_duration_seconds',
     help: 'HTTP request duration by route',
     labelNames: ['route', 'method'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    // Up to 5 minutes: exports and verifications of large logs take seconds to minutes.
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry]
   })
-  const accepted = new Counter({ name: 'audit_events_accepted_total', help: 'Events answered 202 (queued), duplicates excluded', registers: [registry] })
+  const accepted = new Counter({
+    name: 'audit_events_accepted_total',
+    help: 'Events queued for the worker: source="client" answered 202 (duplicates excluded), source="service" the service\'s own-access events',
+    labelNames: ['source'],
+    registers: [registry]
+  })
+  accepted.inc({ source: 'client' }, 0)
+  accepted.inc({ source: 'service' }, 0)
   const duplicates = new Counter({ name: 'audit_events_duplicate_total', help: 'Repeated events answered 202 from the idempotency key, nothing queued', registers: [registry] })
   const queue = new Gauge({
     name: 'audit_queue_jobs',
@@ -59,39 +106,60 @@ export function createApiMetrics (sources: ApiMetricSources, readingMs = METRICS
       }
     }
   })
-  // One series per tenant: fine for tens or hundreds of tenants; thousands would call for
-  // dropping the label (see docs/metrics.md).
-  const checkpointAge = new Gauge({
-    name: 'audit_checkpoint_age_seconds',
-    help: 'Age of each tenant\'s latest signed checkpoint',
+  // Absent (not 0) when Redis cannot be read: an alert must not take "unknown" for "no lag".
+  const lag = new Gauge({
+    name: 'audit_queue_lag_seconds',
+    help: 'Age of the oldest waiting job (0 when none waits); grows while no worker takes jobs',
+    registers: [registry],
+    async collect () {
+      try {
+        this.set(await queueLag.get())
+      } catch {
+        this.remove() // reset() would say 0
+      }
+    }
+  })
+  /** A gauge per tenant (bounded, see boundTenants), read from the shared reading. */
+  const tenantGauge = (name: string, help: string, value: (f: TenantLogFigures) => number | null) => new Gauge({
+    name,
+    help,
     labelNames: ['tenant'],
     registers: [registry],
     async collect () {
       this.reset()
       try {
-        for (const { tenant, checkpointAgeSeconds } of await tenantLogs.get()) if (checkpointAgeSeconds !== null) this.set({ tenant }, checkpointAgeSeconds)
+        for (const figures of (await tenantLogs.get()).series) {
+          const v = value(figures)
+          if (v !== null) this.set({ tenant: figures.tenant }, v)
+        }
       } catch {}
     }
   })
-  const logSize = new Gauge({
-    name: 'audit_log_size',
-    help: 'Records in each tenant\'s chain',
-    labelNames: ['tenant'],
+  const checkpointAge = tenantGauge('audit_checkpoint_age_seconds', 'Age of each tenant\'s latest signed checkpoint (grows while the tenant is idle)', f => f.checkpointAgeSeconds)
+  const logSize = tenantGauge('audit_log_size', 'Records in each tenant\'s chain', f => f.size)
+  const awaiting = tenantGauge('audit_events_awaiting_checkpoint', 'Records of each tenant not covered by its latest signed checkpoint yet', f => f.size - f.signed)
+  const awaitingAge = tenantGauge('audit_oldest_awaiting_checkpoint_seconds', 'How long each tenant\'s oldest record not covered by a checkpoint has waited (0 when none waits)', f => f.unsignedSeconds)
+  const tenants = new Gauge({
+    name: 'audit_tenants',
+    help: 'Tenants with a chain (the per-tenant series name at most METRICS_TENANTS of them)',
     registers: [registry],
     async collect () {
-      this.reset()
       try {
-        for (const { tenant, size } of await tenantLogs.get()) this.set({ tenant }, size)
-      } catch {}
+        this.set((await tenantLogs.get()).tenants)
+      } catch {
+        this.remove()
+      }
     }
   })
   const recordIngest = (results: Array<{ duplicate: boolean }>) => {
     let dup = 0
     for (const r of results) if (r.duplicate) dup++
-    if (results.length > dup) accepted.inc(results.length - dup)
+    if (results.length > dup) accepted.inc({ source: 'client' }, results.length - dup)
     if (dup > 0) duplicates.inc(dup)
   }
-  return { registry, requests, duration, accepted, duplicates, queue, checkpointAge, logSize, recordIngest }
+  /** One own-access event (an export, a verification, a key change) queued by the service. */
+  const recordOwnEvent = () => { accepted.inc({ source: 'service' }) }
+  return { registry, requests, duration, accepted, duplicates, queue, lag, checkpointAge, logSize, awaiting, awaitingAge, tenants, recordIngest, recordOwnEvent }
 }
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>

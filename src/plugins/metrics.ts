@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import { Type } from 'typebox'
 import { createApiMetrics, type ApiMetrics } from '../metrics/api-metrics.js'
 import { scrapeTokenCheck, startMetricsServer, type MetricsServer } from '../metrics/start-metrics-server.js'
+import { oldestWaitingAge } from '../queue/oldest-waiting-age.js'
 import { ErrorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
 import { UnauthenticatedError } from '../errors.js'
@@ -21,6 +22,10 @@ export interface MetricsPluginOptions {
   /** API_METRICS_PORT: a listener of its own for GET /metrics, on `host` (0: none). */
   port: number
   host: string
+  /** METRICS_CACHE_MS: how long a reading of Redis and PostgreSQL serves scrapes. */
+  readingMs: number
+  /** METRICS_TENANTS: tenants named in per-tenant series (the rest are `_other`). */
+  tenantSeries: number
 }
 
 /** Request metrics for every route, and GET /metrics in the Prometheus text format. */
@@ -30,8 +35,9 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       const c = await app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed')
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
+    queueLag: async () => await oldestWaitingAge(app.eventQueue),
     tenantLogs: async () => await app.checkpointStore.tenantLogs()
-  })
+  }, { readingMs: opts.readingMs, tenantSeries: opts.tenantSeries })
   app.decorate('metrics', metrics)
 
   // The series of each route, method and status, found once: prom-client otherwise builds and

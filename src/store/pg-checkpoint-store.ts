@@ -112,11 +112,19 @@ export class PgCheckpointStore {
       FROM behind`.execute(this.#db)).rows[0]!
   }
 
-  /** Each tenant's log size and the age of its latest checkpoint (for the metrics). */
+  /**
+   * Each tenant's log size, its latest checkpoint (size and age) and how long its oldest
+   * record not covered by it has waited (for the metrics): one row of chain_heads, one
+   * checkpoint and at most one event per tenant, each by its key.
+   */
   async tenantLogs (): Promise<TenantLogFigures[]> {
     return (await sql<TenantLogFigures>`
-      SELECT h.tenant, h.size::float8 AS size,
-        extract(epoch FROM now() - (SELECT c.created_at FROM checkpoints c WHERE c.tenant = h.tenant ORDER BY c.size DESC LIMIT 1))::float8 AS "checkpointAgeSeconds"
-      FROM chain_heads h`.execute(this.#db)).rows
+      SELECT h.tenant, h.size::float8 AS size, coalesce(c.size, 0)::float8 AS signed,
+        extract(epoch FROM now() - c.created_at)::float8 AS "checkpointAgeSeconds",
+        CASE WHEN h.size > coalesce(c.size, 0)
+          THEN greatest(0, extract(epoch FROM now() - (SELECT e.stored_at FROM audit_events e WHERE e.tenant = h.tenant AND e.seq = coalesce(c.size, 0) + 1)))::float8
+          ELSE 0 END AS "unsignedSeconds"
+      FROM chain_heads h
+      LEFT JOIN LATERAL (SELECT size, created_at FROM checkpoints WHERE tenant = h.tenant ORDER BY size DESC LIMIT 1) c ON true`.execute(this.#db)).rows
   }
 }

@@ -28,6 +28,8 @@ export interface BackgroundVerifierOptions {
   onResult: (result: TenantVerification) => void
   /** Called once per tenant, when its log first fails (the details belong in the log). */
   onFailure: (result: TenantVerification) => void
+  /** Called when a run has looked at every tenant (seconds since the epoch), for its gauge. */
+  onRunEnd?: (at: number) => void
 }
 
 interface TenantState {
@@ -101,6 +103,7 @@ export class BackgroundVerifier {
       if (state.error === null) state.at = Date.now() / 1000
       this.#options.onResult(this.#result(tenant, state))
     }
+    if (!this.#stopped) this.#options.onRunEnd?.(Date.now() / 1000)
     return { more }
   }
 

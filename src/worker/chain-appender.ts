@@ -5,8 +5,8 @@ export interface ChainAppenderOptions {
   store: EventStore
   /** Most events written in one transaction; a larger request is never split. */
   maxBatch: number
-  /** Told the size of every committed transaction (metrics). */
-  onCommit?: (events: number) => void
+  /** Told the size and duration of every transaction, committed or failed (metrics). */
+  onTransaction?: (outcome: 'committed' | 'failed', events: number, seconds: number) => void
 }
 
 interface Waiter {
@@ -45,13 +45,13 @@ interface Lane {
 export class ChainAppender {
   readonly #store: EventStore
   readonly #maxBatch: number
-  readonly #onCommit: ((events: number) => void) | undefined
+  readonly #onTransaction: ChainAppenderOptions['onTransaction']
   readonly #lanes = new Map<string, Lane>()
 
   constructor (options: ChainAppenderOptions) {
     this.#store = options.store
     this.#maxBatch = options.maxBatch
-    this.#onCommit = options.onCommit
+    this.#onTransaction = options.onTransaction
   }
 
   append (tenant: string, events: QueuedEvent[]): Promise<AppendOutcome[]> {
@@ -75,13 +75,14 @@ export class ChainAppender {
     let known: ChainPosition | undefined
     try {
       for (let batch = this.#take(tenant, lane, known); batch !== undefined; batch = this.#take(tenant, lane, known)) {
+        const started = performance.now()
         try {
           lane.predicted = batch.rows.head
           const committing = this.#store.commit(batch.rows)
           this.#scheduleFill(tenant, lane)
           const { outcomes, head } = await committing
           known = head
-          this.#onCommit?.(outcomes.length)
+          this.#onTransaction?.('committed', outcomes.length, (performance.now() - started) / 1000)
           let offset = 0
           for (const waiter of batch.waiters) {
             waiter.resolve(outcomes.slice(offset, offset + waiter.events.length))
@@ -89,6 +90,7 @@ export class ChainAppender {
           }
         } catch (err) {
           known = undefined
+          this.#onTransaction?.('failed', batch.rows.count, (performance.now() - started) / 1000)
           for (const waiter of batch.waiters) waiter.reject(err)
         }
       }

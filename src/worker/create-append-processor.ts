@@ -33,7 +33,6 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
     // Whoever can write to Redis could otherwise add events the log then signs: such a job
     // fails for good and stays in the dead-letter set, with the reason, for an operator to see.
     if (jobMac !== undefined && !jobMac.verify(events, job.data.mac)) {
-      metrics?.deadLettered.inc()
       logger.error({ job: job.id }, JOB_MAC_MISMATCH)
       throw new UnrecoverableError(JOB_MAC_MISMATCH)
     }
@@ -42,7 +41,6 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
       decoded = events.map(decodeJobEvent)
     } catch (err) {
       // Only a bug or a hand-made job can carry a text that is not JSON: no retry will mend it.
-      metrics?.deadLettered.inc()
       throw new UnrecoverableError(`job holds an event that cannot be read: ${(err as Error).message}`)
     }
     const wire = new Map<QueuedEvent, JobEvent>(decoded.map((event, i) => [event, events[i]!]))
@@ -73,7 +71,7 @@ export function createAppendProcessor (options: AppendProcessorOptions) {
     }
     if (conflicts.length > 0) {
       if (events.length === 1) {
-        metrics?.deadLettered.inc()
+        // Counted as a dead letter by the worker's 'failed' listener, once per job.
         throw new UnrecoverableError(conflicts[0]!.outcome.reason)
       }
       await queue.addBulk(conflicts.map(({ event }) => {

@@ -16,6 +16,7 @@ import { createAppendProcessor } from './create-append-processor.js'
 import { startMetricsServer } from '../metrics/start-metrics-server.js'
 import { BackgroundVerifier } from './background-verifier.js'
 import { createWorkerMetrics } from '../metrics/worker-metrics.js'
+import { deadLetterCounter } from './dead-letter-counter.js'
 
 export interface AuditWorker {
   close (): Promise<void>
@@ -30,8 +31,15 @@ export interface AuditWorker {
 export async function createWorker (config: Config, logger: Logger): Promise<AuditWorker> {
   const db = createDatabase({ connectionString: config.databaseUrl, max: 10, applicationName: 'audit-service-worker' })
   const store = new PgEventStore(db)
-  const metrics = createWorkerMetrics()
-  const appender = new ChainAppender({ store, maxBatch: config.appendBatchMax, onCommit: n => metrics.batchSize.observe(n) })
+  const metrics = createWorkerMetrics({ tenantSeries: config.metricsTenants })
+  const appender = new ChainAppender({
+    store,
+    maxBatch: config.appendBatchMax,
+    onTransaction: (outcome, events, seconds) => {
+      if (outcome === 'committed') metrics.batchSize.observe(events)
+      metrics.commitDuration.observe({ outcome }, seconds)
+    }
+  })
   const queueConnection = createRedisConnection(config.redisUrl, 'worker')
   const queue = createEventQueue(eventQueueOptions(config, queueConnection))
   const workerConnection = createRedisConnection(config.redisUrl, 'worker')
@@ -58,11 +66,8 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     verifiers: [key.verifier],
     originFor: tenant => logOrigin(config.logOrigin, tenant),
     pagesPerRun: config.verifyPagesPerRun,
-    onResult: r => {
-      metrics.verificationValid.set({ tenant: r.tenant }, r.valid ? 1 : 0)
-      metrics.verificationTime.set({ tenant: r.tenant }, r.at)
-      metrics.verifiedSize.set({ tenant: r.tenant }, r.verifiedSize)
-    },
+    onResult: r => { metrics.recordVerification({ tenant: r.tenant, valid: r.valid, at: r.at, verifiedSize: r.verifiedSize }) },
+    onRunEnd: at => { metrics.recordVerificationRun(at) },
     onFailure: r => { logger.error({ tenant: r.tenant, error: r.error }, 'background verification found the tenant\'s log does not verify: treat as an incident') }
   })
   const metricsServer = await startMetricsServer(metrics.registry, config.host, config.workerMetricsPort, config.metricsToken)
@@ -70,9 +75,11 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     backgroundVerifier.start(config.verifyIntervalSeconds * 1000, err => { logger.warn({ err: (err as Error).message }, 'background verification run failed; will retry') })
   }
 
+  const countDeadLetter = deadLetterCounter(worker, queueConnection, metrics, logger)
   worker.on('failed', (job, err) => {
     metrics.jobFailures.inc()
     logger.warn({ job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'append job failed')
+    if (job !== undefined) countDeadLetter(job)
   })
   worker.on('error', err => logger.error({ err: err.message }, 'worker error'))
 

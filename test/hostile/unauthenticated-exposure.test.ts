@@ -74,12 +74,13 @@ t.test('concurrent scrapes share one reading of Redis and PostgreSQL, reused for
   let reads = 0
   const metrics = createApiMetrics({
     queueCounts: async () => { reads++; return { waiting: 1, active: 0, failed: 0 } },
-    tenantLogs: async () => { reads++; return [{ tenant: 'acme', size: 3, checkpointAgeSeconds: 2 }] }
+    queueLag: async () => { reads++; return 0 },
+    tenantLogs: async () => { reads++; return [{ tenant: 'acme', size: 3, signed: 3, checkpointAgeSeconds: 2, unsignedSeconds: 0 }] }
   })
   const bodies = await Promise.all([metrics.registry.metrics(), metrics.registry.metrics(), metrics.registry.metrics()])
-  t.equal(reads, 2, 'one read per source for three concurrent scrapes')
+  t.equal(reads, 3, 'one read per source for three concurrent scrapes')
   await metrics.registry.metrics()
-  t.equal(reads, 2, 'and none for the next scrape within the reading\'s lifetime')
+  t.equal(reads, 3, 'and none for the next scrape within the reading\'s lifetime')
   t.match(bodies[0], /audit_log_size\{tenant="acme"\} 3/)
 })
 

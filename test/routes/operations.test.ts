@@ -15,7 +15,7 @@ t.test('GET /metrics in Prometheus format, on the API port with the scrape token
   t.match(res.headers['content-type'], /text\/plain/)
   t.match(res.body, /audit_http_requests_total\{route="\/audit-events",method="POST",status="202"\} 1/)
   t.match(res.body, /audit_queue_jobs\{state="waiting"\} 1/)
-  t.match(res.body, /audit_events_accepted_total 1/)
+  t.match(res.body, /audit_events_accepted_total\{source="client"\} 1/)
   t.match(res.body, /audit_http_request_duration_seconds_bucket/)
   t.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: '' } })).statusCode, 401)
 })

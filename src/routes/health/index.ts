@@ -3,6 +3,7 @@ import { assessHealth, type HealthFacts, type HealthThresholds } from '../../hea
 import { RecentResult } from '../../http/recent-result.js'
 import { unavailableReport } from '../../health/answer-health-probe.js'
 import { HealthListener } from '../../health/health-listener.js'
+import { oldestWaitingAge } from '../../queue/oldest-waiting-age.js'
 import { timedCheck, type CheckResult } from '../../health/timed-check.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
@@ -35,11 +36,10 @@ const HEALTH_STALE_AFTER_MS = 3_000
  */
 const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, opts) => {
   const readQueue = async () => {
-    const [counts, oldest] = await Promise.all([
+    const [counts, lag] = await Promise.all([
       app.eventQueue.getJobCounts('waiting', 'active', 'failed'),
-      app.eventQueue.getJobs(['waiting'], 0, 0, true)
+      oldestWaitingAge(app.eventQueue)
     ])
-    const lag = oldest[0] === undefined ? 0 : Math.max(0, (Date.now() - oldest[0].timestamp) / 1000)
     return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, lag_seconds: Math.round(lag * 10) / 10 }
   }
   // One row per tenant in chain_heads, each joined to its latest checkpoint through the

@@ -36,9 +36,20 @@ export const METADATA_LIMITS = { maxDepth: 8, maxKeys: 100, maxStringLength: 819
  */
 export const REDACTION_LIMITS = { maxCount: 128, maxChars: 4096 }
 
+/** The earliest `occurred_at` stored (see instantProblem). */
+export const OCCURRED_AT_MIN = '1970-01-01T00:00:00Z'
+
 const eventProperties = {
   id: Type.Optional(Type.String({ format: 'uuid', description: 'Idempotency key chosen by the producer; a UUIDv7 is made when absent' })),
-  occurred_at: Type.String({ format: 'date-time', maxLength: 40, description: 'When it happened (RFC 3339)' }),
+  occurred_at: Type.String({
+    format: 'date-time',
+    maxLength: 40,
+    // What instantProblem enforces (PostgreSQL's range, no instant before the epoch), stated
+    // for clients; Ajv reads formatMinimum too, and agrees (test/schemas/occurred-at-bound.test.ts).
+    formatMinimum: OCCURRED_AT_MIN,
+    description: `When it happened (RFC 3339, with a time zone): an instant from ${OCCURRED_AT_MIN} (the Unix epoch; earlier is a 400) ` +
+      'to the end of year 9999 (the four-digit year of RFC 3339), with a UTC offset of at most ±15:59 and no leap second (:60)'
+  }),
   action: Type.String({
     minLength: 1,
     maxLength: 128,
@@ -81,8 +92,9 @@ export type AuditEventInput = Static<typeof AuditEventInput>
 
 export const BATCH_MAX_EVENTS = 1000
 
+// A batch's items are the single event's schemas, by name: one type for clients to build and read.
 export const AuditEventBatchInput = Type.Object({
-  events: Type.Array(Type.Object(eventProperties, { additionalProperties: false }), { minItems: 1, maxItems: BATCH_MAX_EVENTS })
+  events: Type.Array(AuditEventInput, { minItems: 1, maxItems: BATCH_MAX_EVENTS })
 }, { $id: 'AuditEventBatchInput', additionalProperties: false, examples: [{ events: [eventExample] }] })
 export type AuditEventBatchInput = Static<typeof AuditEventBatchInput>
 
@@ -105,11 +117,5 @@ export const AcceptedEvent = Type.Object({
 
 export const AcceptedBatch = Type.Object({
   accepted: Type.Integer({ description: 'Number of events in the batch' }),
-  items: Type.Array(Type.Object({
-    id: Type.String({ format: 'uuid' }),
-    received_at: Type.String({ format: 'date-time' }),
-    status: Type.Literal('accepted'),
-    duplicate: Type.Boolean(),
-    ...receiptFields
-  }))
+  items: Type.Array(AcceptedEvent, { description: 'One answer per event, in the order sent' })
 }, { $id: 'AcceptedBatch', examples: [exampleAcceptedBatch] })

@@ -3,7 +3,7 @@ import { NotFoundError, RequestValidationError } from '../../errors.js'
 import { instantProblem } from '../../http/instant-problem.js'
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
 import { tenantFor } from '../../http/tenant-for.js'
-import { EventIdParams, EventPage, ListEventsQuery, StoredEvent } from '../../schemas/audit-event-read.js'
+import { EventIdParams, EventPage, ListEventsQuery, StoredEvent, type StoredRecord } from '../../schemas/audit-event-read.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 import { PgEventReader, type StoredEventRow } from '../../store/pg-event-reader.js'
@@ -13,7 +13,8 @@ const toJson = (row: StoredEventRow) => ({
   id: row.id,
   hash: row.hash.toString('hex'),
   prev_hash: row.prev_hash.toString('hex'),
-  record: row.record as Record<string, unknown>
+  // The jsonb copy of the hashed record, whose shape the ingest schema fixed.
+  record: row.record as StoredRecord
 })
 // The schema checks the form; these the instant (as for ingest's occurred_at).
 const TIME_FILTERS = ['occurred_from', 'occurred_to', 'received_from', 'received_to'] as const

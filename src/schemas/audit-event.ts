@@ -44,11 +44,12 @@ const eventProperties = {
   occurred_at: Type.String({
     format: 'date-time',
     maxLength: 40,
-    // What instantProblem enforces (PostgreSQL's range, no instant before the epoch), stated
-    // for clients; Ajv reads formatMinimum too, and agrees (test/schemas/occurred-at-bound.test.ts).
-    formatMinimum: OCCURRED_AT_MIN,
-    description: `When it happened (RFC 3339, with a time zone): an instant from ${OCCURRED_AT_MIN} (the Unix epoch; earlier is a 400) ` +
-      'to the end of year 9999 (the four-digit year of RFC 3339), with a UTC offset of at most ±15:59 and no leap second (:60)'
+    // The bound instantProblem enforces, in a form client generators and validating proxies
+    // read (OpenAPI has no date-time minimum: formatMinimum is Ajv's own, which linters refuse).
+    // The year is the one written, so the instant is checked after the schema.
+    pattern: '^(?:19[7-9][0-9]|[2-9][0-9]{3})-',
+    description: `When it happened (RFC 3339, with a time zone): written in a year from 1970 to 9999, and an instant no earlier than ${OCCURRED_AT_MIN} ` +
+      '(the Unix epoch); a UTC offset of at most ±15:59, no leap second (:60). Anything else is a 400.'
   }),
   action: Type.String({
     minLength: 1,

@@ -38,6 +38,10 @@ export const REDACTION_LIMITS = { maxCount: 128, maxChars: 4096 }
 
 /** The earliest `occurred_at` stored (see instantProblem). */
 export const OCCURRED_AT_MIN = '1970-01-01T00:00:00Z'
+const BEFORE_1970 = '^(?!(?:0[0-9]{3}|1[0-8][0-9]{2}|19[0-6][0-9])-)'
+
+/** The reason a schema pattern stands for, said instead of the pattern itself. */
+export const PATTERN_REASONS: Readonly<Record<string, string>> = { [BEFORE_1970]: `must be after ${OCCURRED_AT_MIN}` }
 
 const eventProperties = {
   id: Type.Optional(Type.String({ format: 'uuid', description: 'Idempotency key chosen by the producer; a UUIDv7 is made when absent' })),
@@ -46,8 +50,9 @@ const eventProperties = {
     maxLength: 40,
     // The bound instantProblem enforces, in a form client generators and validating proxies
     // read (OpenAPI has no date-time minimum: formatMinimum is Ajv's own, which linters refuse).
-    // The year is the one written, so the instant is checked after the schema.
-    pattern: '^(?:19[7-9][0-9]|[2-9][0-9]{3})-',
+    // The pattern refuses only years before 1970, so anything else malformed is still told it
+    // is no date-time; the year is the one written, so the instant is checked after the schema.
+    pattern: BEFORE_1970,
     description: `When it happened (RFC 3339, with a time zone): written in a year from 1970 to 9999, and an instant no earlier than ${OCCURRED_AT_MIN} ` +
       '(the Unix epoch); a UTC offset of at most ±15:59, no leap second (:60). Anything else is a 400.'
   }),

@@ -56,6 +56,19 @@ export async function storedEvent (client: Client, id: string): Promise<{ event:
   return { event: data, actorId, seq: data.record.seq, redactions: data.record.redactions }
 }
 
+/** Every stored event, page by page: each item's record as typed as a single read's. */
+export async function allEvents (client: Client): Promise<Array<Schemas['StoredEvent']>> {
+  const events: Array<Schemas['StoredEvent']> = []
+  let cursor: string | undefined
+  do {
+    const { data, error } = await client.GET('/audit-events', { params: { query: { limit: 2, ...(cursor !== undefined && { cursor }) } } })
+    if (error !== undefined) return fail(error)
+    for (const item of data.items) events.push(item)
+    cursor = data.next_cursor ?? undefined
+  } while (cursor !== undefined)
+  return events
+}
+
 export async function signCheckpoint (client: Client): Promise<number> {
   const { data, error } = await client.POST('/checkpoints', {})
   if (error !== undefined) return fail(error)
@@ -104,6 +117,7 @@ type Program = {
   clientFor (baseUrl: string, key: string): unknown
   sendBatch (client: unknown, events: object[]): Promise<Array<{ id: string }>>
   storedEvent (client: unknown, id: string): Promise<{ event: unknown, actorId: unknown, seq: unknown, redactions: unknown }>
+  allEvents (client: unknown): Promise<Array<{ record: { action: string } }>>
   signCheckpoint (client: unknown): Promise<unknown>
   proofAsObject (client: unknown, id: string): Promise<{ proof: unknown, treeSize: unknown }>
   proofAsText (client: unknown, id: string): Promise<unknown>
@@ -181,5 +195,13 @@ t.test('a strict client generated from openapi/openapi.json compiles and gets wh
     t.equal(refused.status, 406)
     check(refused.body, 'ErrorResponse', 'a 406')
     t.match(refused.body, { code: 'AUDIT_ERR_NOT_ACCEPTABLE' })
+
+    // The service's own events (a key created, a verification) are records of the same type.
+    t.equal((await app.inject({ method: 'POST', url: '/keys', payload: { name: 'reader', scopes: ['events:read'] } })).statusCode, 201)
+    t.equal((await app.inject({ method: 'GET', url: '/verify' })).statusCode, 200)
+    await waitFor(async () => await countRows(db) === 3, { what: 'the key change and the verification stored' })
+    const events = await program.allEvents(client)
+    t.same(events.map(e => e.record.action), ['user.login', 'audit.key.create', 'audit.verify'])
+    for (const event of events) check(event, 'StoredEvent', `the stored ${event.record.action}`)
   })
 })

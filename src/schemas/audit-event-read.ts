@@ -30,12 +30,10 @@ export const ListEventsQuery = Type.Object({
   tenant: Type.Optional(TenantParam)
 }, { additionalProperties: false })
 
-// The answer is the record as it was hashed. Each object allows members it does not name so
-// that the serializer sends any member it holds rather than dropping it (an answer that
-// differs from the hashed bytes would fail its own verification); the schema names every
-// member written since the first record version. Types only, no input bounds: a value the
-// scrubber replaced is the string "[REDACTED]" whatever the input pattern was.
-const open = { additionalProperties: true } as const
+// Every member written since the first record version (events have been closed objects since
+// then). Types only, no input bounds: a value the scrubber replaced is the string "[REDACTED]"
+// whatever the input's pattern. The read routes send records as stored, not through this.
+const closed = { additionalProperties: false } as const
 const Text = (description?: string) => Type.String(description === undefined ? {} : { description })
 
 export const StoredRecord = Type.Object({
@@ -46,18 +44,16 @@ export const StoredRecord = Type.Object({
   occurred_at: Text('When it happened, as the producer sent it (RFC 3339)'),
   received_at: Text('When the API accepted it (RFC 3339, UTC)'),
   action: Text('Dotted action name'),
-  actor: Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()), ip: Type.Optional(Text()), user_agent: Type.Optional(Text()) }, open),
-  target: Type.Optional(Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()) }, open)),
-  // A string with an enum rather than a union of constants: the serializer writes a constant
-  // as the schema's value, not the record's.
-  outcome: Type.Optional(Type.Unsafe<'success' | 'failure' | 'unknown'>({ type: 'string', enum: ['success', 'failure', 'unknown'] })),
-  source: Type.Optional(Type.Object({ service: Text(), version: Type.Optional(Text()), instance: Type.Optional(Text()) }, open)),
+  actor: Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()), ip: Type.Optional(Text()), user_agent: Type.Optional(Text()) }, closed),
+  target: Type.Optional(Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()) }, closed)),
+  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('unknown')])),
+  source: Type.Optional(Type.Object({ service: Text(), version: Type.Optional(Text()), instance: Type.Optional(Text()) }, closed)),
   request_id: Text('The producer\'s, or the request\'s x-request-id when it gave none'),
   session_id: Type.Optional(Text()),
-  metadata: Type.Optional(Type.Object({}, { ...open, description: 'Free-form JSON object, as sent (scrubbed)' })),
+  metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Free-form JSON object, as sent (scrubbed)' })),
   redactions: Type.Array(Type.String(), { description: 'RFC 6901 JSON Pointers of the values the scrubber replaced with "[REDACTED]"' })
 }, {
-  ...open,
+  ...closed,
   $id: 'StoredRecord',
   description: 'A stored record: the event as accepted (after secret scrubbing) and the server\'s fields (docs/hash-chain.md, The record)',
   examples: [exampleStoredEvent.record]

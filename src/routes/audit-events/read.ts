@@ -22,6 +22,11 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
   const reader = new PgEventReader(app.db)
+  // Records are sent as stored, never through their schema: a schema-built serializer drops
+  // members it does not name, coerces types and fails on a missing member, and a record
+  // written under other rules (SCRUB_EXTRA_KEYS naming `actor`, say, makes it a string) must
+  // still read back byte for byte what was hashed. The schema documents; it does not rewrite.
+  app.setSerializerCompiler(() => data => JSON.stringify(data))
 
   app.get('/audit-events', {
     config: { scope: 'events:read' },

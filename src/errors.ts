@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   AUDIT_ERR_NO_CHECKPOINT: { statusCode: 404, meaning: 'no signed checkpoint (yet, or at the size asked for)' },
   AUDIT_ERR_EMPTY_LOG: { statusCode: 404, meaning: 'the tenant has no events yet, so there is nothing to checkpoint' },
   AUDIT_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, meaning: 'the health port serves only GET and HEAD' },
+  AUDIT_ERR_NOT_ACCEPTABLE: { statusCode: 406, meaning: 'the Accept header allows none of the media types the route answers with (a proof, the latest checkpoint)' },
   AUDIT_ERR_ID_CONFLICT: { statusCode: 409, meaning: 'an event id was already accepted with different content' },
   AUDIT_ERR_ID_IN_PROGRESS: { statusCode: 409, meaning: 'an earlier request with the same event id is still being accepted' },
   AUDIT_ERR_NOT_CHECKPOINTED: { statusCode: 409, meaning: 'the event is stored but no checkpoint covers it yet' },
@@ -59,6 +60,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
@@ -170,6 +172,14 @@ export class EmptyLogError extends AuditServiceError {
 export class MethodNotAllowedError extends AuditServiceError {
   constructor (message: string) {
     super(...catalogued('AUDIT_ERR_METHOD_NOT_ALLOWED'), message)
+  }
+}
+
+/** Accept allows none of the route's media types; the message names them and the `format` override. */
+export class NotAcceptableError extends AuditServiceError {
+  constructor (accept: string, offered: readonly string[], override: string) {
+    super(...catalogued('AUDIT_ERR_NOT_ACCEPTABLE'),
+      `Accept: ${accept.length > 100 ? `${accept.slice(0, 100)}…` : accept} allows none of ${offered.join(', ')}: accept one of them, or pass ${override}`)
   }
 }
 

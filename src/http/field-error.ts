@@ -1,5 +1,6 @@
 import { escapePointerToken } from '../core/json/index.js'
 import type { FieldError } from '../errors.js'
+import { PATTERN_REASONS } from '../schemas/audit-event.js'
 
 interface AjvLikeError {
   instancePath: string
@@ -18,6 +19,8 @@ export function fieldErrorFromAjv (error: AjvLikeError, part: FieldError['in']):
     // The key is the producer's: escaped, so that `a/b` is one token (RFC 6901), not two.
     return { field: `${error.instancePath}/${escapePointerToken(String(params.additionalProperty))}`, in: part, reason: 'unknown field (not in the schema)' }
   }
+  const patternReason = error.keyword === 'pattern' ? PATTERN_REASONS[String(params.pattern)] : undefined
+  if (patternReason !== undefined) return { field: error.instancePath, in: part, reason: patternReason }
   if (error.keyword === 'anyOf' || error.keyword === 'const') {
     return { field: error.instancePath, in: part, reason: 'value is not one of the allowed values' }
   }

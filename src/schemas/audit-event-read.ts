@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { exampleEventId, exampleEventPage, exampleStoredEvent } from './examples.js'
 import { TenantParam } from './tenant.js'
 
@@ -30,12 +30,42 @@ export const ListEventsQuery = Type.Object({
   tenant: Type.Optional(TenantParam)
 }, { additionalProperties: false })
 
+// Every member written since the first record version (events have been closed objects since
+// then). Types only, no input bounds: a value the scrubber replaced is the string "[REDACTED]"
+// whatever the input's pattern. The read routes send records as stored, not through this.
+const closed = { additionalProperties: false } as const
+const Text = (description?: string) => Type.String(description === undefined ? {} : { description })
+
+export const StoredRecord = Type.Object({
+  v: Type.Integer({ minimum: 1, description: 'Format version of the record: 1' }),
+  id: Type.String({ description: 'Event id (UUID, lowercase)' }),
+  seq: Type.Integer({ minimum: 1, description: 'Position in the tenant\'s log, from 1' }),
+  tenant: Text('The tenant whose log this is'),
+  occurred_at: Text('When it happened, as the producer sent it (RFC 3339)'),
+  received_at: Text('When the API accepted it (RFC 3339, UTC)'),
+  action: Text('Dotted action name'),
+  actor: Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()), ip: Type.Optional(Text()), user_agent: Type.Optional(Text()) }, closed),
+  target: Type.Optional(Type.Object({ type: Text(), id: Text(), name: Type.Optional(Text()) }, closed)),
+  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('unknown')])),
+  source: Type.Optional(Type.Object({ service: Text(), version: Type.Optional(Text()), instance: Type.Optional(Text()) }, closed)),
+  request_id: Text('The producer\'s, or the request\'s x-request-id when it gave none'),
+  session_id: Type.Optional(Text()),
+  metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Free-form JSON object, as sent (scrubbed)' })),
+  redactions: Type.Array(Type.String(), { description: 'RFC 6901 JSON Pointers of the values the scrubber replaced with "[REDACTED]"' })
+}, {
+  ...closed,
+  $id: 'StoredRecord',
+  description: 'A stored record: the event as accepted (after secret scrubbing) and the server\'s fields (docs/hash-chain.md, The record)',
+  examples: [exampleStoredEvent.record]
+})
+export type StoredRecord = Static<typeof StoredRecord>
+
 export const StoredEvent = Type.Object({
   seq: Type.Integer(),
   id: Type.String({ format: 'uuid' }),
   hash: Type.String({ description: 'hex SHA-256 chain hash of this record' }),
   prev_hash: Type.String({ description: 'hex chain hash of the previous record' }),
-  record: Type.Object({}, { additionalProperties: true, description: 'The stored record (see docs/hash-chain.md)' })
+  record: StoredRecord
 }, {
   $id: 'StoredEvent',
   examples: [exampleStoredEvent]

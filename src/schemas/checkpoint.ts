@@ -28,7 +28,7 @@ export const CheckpointList = Type.Object({
 
 export const LatestCheckpointQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
-  format: Type.Optional(Type.Union([Type.Literal('note'), Type.Literal('json')], { description: 'note (text/plain, default) or json', examples: ['json'] }))
+  format: Type.Optional(Type.Union([Type.Literal('note'), Type.Literal('json')], { description: 'note (text/plain) or json; overrides Accept. Without it, Accept chooses (the note when it allows both)', examples: ['json'] }))
 }, { additionalProperties: false })
 
 export const CheckpointsQuery = Type.Object({

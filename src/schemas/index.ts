@@ -1,6 +1,6 @@
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput } from './audit-event.js'
 import { ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, RevokeApiKey } from './api-key.js'
-import { EventPage, StoredEvent } from './audit-event-read.js'
+import { EventPage, StoredEvent, StoredRecord } from './audit-event-read.js'
 import { DeadLetter, DeadLetterList, DiscardDeadLetter, RetriedDeadLetters } from './dead-letter.js'
 import { ErrorResponse } from './error.js'
 import { Checkpoint, CheckpointList, VerifierKeys } from './checkpoint.js'
@@ -9,4 +9,4 @@ import { ConsistencyProof, InclusionProof } from './proof.js'
 import { VerifyResponse } from './verification.js'
 
 /** Every schema with an `$id`, registered once so the OpenAPI document names them. */
-export const sharedSchemas = [AuditEventInput, AuditEventBatchInput, AcceptedEvent, AcceptedBatch, ErrorResponse, HealthResponse, LiveResponse, Checkpoint, CheckpointList, VerifierKeys, VerifyResponse, ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, RevokeApiKey, StoredEvent, EventPage, DeadLetter, DeadLetterList, DiscardDeadLetter, RetriedDeadLetters, InclusionProof, ConsistencyProof]
+export const sharedSchemas = [AuditEventInput, AuditEventBatchInput, AcceptedEvent, AcceptedBatch, ErrorResponse, HealthResponse, LiveResponse, Checkpoint, CheckpointList, VerifierKeys, VerifyResponse, ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, RevokeApiKey, StoredRecord, StoredEvent, EventPage, DeadLetter, DeadLetterList, DiscardDeadLetter, RetriedDeadLetters, InclusionProof, ConsistencyProof]

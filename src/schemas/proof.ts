@@ -10,7 +10,7 @@ export const InclusionProofParams = Type.Object({ id: EventId })
 export const InclusionProofQuery = Type.Object({
   tenant: Type.Optional(TenantParam),
   tree_size: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Tree size to prove inclusion in: at least the event\'s seq and at most the log\'s current size (default: the latest checkpoint)', examples: [4] })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('tlog-proof')], { description: 'json (default), or tlog-proof: the C2SP tlog-proof alone, as text/plain', examples: ['tlog-proof'] }))
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('tlog-proof')], { description: 'json, or tlog-proof: the C2SP tlog-proof alone, as text/plain; overrides Accept. Without it, Accept chooses (JSON when it allows both)', examples: ['tlog-proof'] }))
 }, { additionalProperties: false })
 
 export const InclusionProof = Type.Object({

@@ -3,7 +3,7 @@ import { NotFoundError, RequestValidationError } from '../../errors.js'
 import { instantProblem } from '../../http/instant-problem.js'
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
 import { tenantFor } from '../../http/tenant-for.js'
-import { EventIdParams, EventPage, ListEventsQuery, StoredEvent } from '../../schemas/audit-event-read.js'
+import { EventIdParams, EventPage, ListEventsQuery, StoredEvent, type StoredRecord } from '../../schemas/audit-event-read.js'
 import { ErrorResponse } from '../../schemas/error.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 import { PgEventReader, type StoredEventRow } from '../../store/pg-event-reader.js'
@@ -13,7 +13,8 @@ const toJson = (row: StoredEventRow) => ({
   id: row.id,
   hash: row.hash.toString('hex'),
   prev_hash: row.prev_hash.toString('hex'),
-  record: row.record as Record<string, unknown>
+  // The jsonb copy of the hashed record, whose shape the ingest schema fixed.
+  record: row.record as StoredRecord
 })
 // The schema checks the form; these the instant (as for ingest's occurred_at).
 const TIME_FILTERS = ['occurred_from', 'occurred_to', 'received_from', 'received_to'] as const
@@ -21,6 +22,11 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
   const reader = new PgEventReader(app.db)
+  // Records are sent as stored, never through their schema: a schema-built serializer drops
+  // members it does not name, coerces types and fails on a missing member, and a record
+  // written under other rules (SCRUB_EXTRA_KEYS naming `actor`, say, makes it a string) must
+  // still read back byte for byte what was hashed. The schema documents; it does not rewrite.
+  app.setSerializerCompiler(() => data => JSON.stringify(data))
 
   app.get('/audit-events', {
     config: { scope: 'events:read' },

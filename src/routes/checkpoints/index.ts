@@ -4,6 +4,7 @@ import { CheckpointSigner } from '../../worker/checkpoint-signer.js'
 import type { StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { EmptyLogError, NoCheckpointError } from '../../errors.js'
+import { negotiate, VARY_ACCEPT } from '../../http/negotiate.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
@@ -26,6 +27,9 @@ function toJson (c: StoredCheckpoint, originPrefix: string) {
   }
 }
 
+/** The note first: the default. */
+const CHECKPOINT_TYPES = ['text/plain', 'application/json'] as const
+
 const noCheckpoint = (tenant: string) => new NoCheckpointError(`no checkpoint for tenant ${tenant} yet`)
 
 const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
@@ -37,22 +41,27 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     schema: {
       operationId: 'getLatestCheckpoint',
       summary: 'Latest signed checkpoint of a tenant\'s log',
-      description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `?format=json`. Verify it with the key from `/.well-known/audit-log-keys`.',
+      description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `Accept: application/json` (or `?format=json`, which overrides Accept). No Accept or `*/*` answers the note; an Accept that allows neither is a 406. Verify it with the key from `/.well-known/audit-log-keys`.',
       tags: ['checkpoints'],
       querystring: LatestCheckpointQuery,
       response: {
         200: {
-          description: 'The checkpoint',
+          description: 'The checkpoint: the signed note as text, or JSON (by Accept, or `format`)',
+          headers: VARY_ACCEPT,
           content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: Checkpoint } }
         },
-        404: ErrorResponse
+        404: ErrorResponse,
+        406: ErrorResponse
       }
     }
   }, async (request, reply) => {
+    const json = request.query.format === undefined
+      ? negotiate(request, reply, CHECKPOINT_TYPES, 'format=note or format=json') === 'application/json'
+      : request.query.format === 'json'
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const latest = await store.latest(tenant)
     if (latest === undefined) throw noCheckpoint(tenant)
-    if (request.query.format === 'json') return reply.type('application/json').send(toJson(latest, opts.originPrefix))
+    if (json) return reply.type('application/json').send(toJson(latest, opts.originPrefix))
     return reply.type('text/plain; charset=utf-8').send(latest.note)
   })
 

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { leafHash, consistencyProof, inclusionProof, type NodeReader } from '../../core/merkle/index.js'
 import { NoCheckpointError, NotCheckpointedError, NotFoundError, TreeSizeError } from '../../errors.js'
+import { negotiate, VARY_ACCEPT } from '../../http/negotiate.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { proofWithRoots } from '../../proofs/proof-with-roots.js'
 import { formatTlogProof } from '../../proofs/tlog-proof.js'
@@ -18,6 +19,8 @@ export interface ProofRoutesOptions {
 }
 
 const badSize = (message: string) => new TreeSizeError(message)
+/** JSON first: the default. */
+const PROOF_TYPES = ['application/json', 'text/plain'] as const
 const b64 = (hashes: Buffer[]) => hashes.map(h => h.toString('base64'))
 
 /**
@@ -35,21 +38,26 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     schema: {
       operationId: 'getInclusionProof',
       summary: 'Inclusion proof of an event in its tenant\'s log',
-      description: 'The RFC 9162 inclusion proof of the event\'s leaf in the tree of `tree_size` (default: the latest checkpoint), with the signed checkpoint and the same as a C2SP tlog-proof (`?format=tlog-proof` for the text alone). An event not yet covered by a checkpoint is a 409: wait for the next one, or pass `tree_size` up to the log\'s size (the proof then has no checkpoint). Verify offline: `npx audit-service verify-proof event.tlog-proof --key <verifier key>`.',
+      description: 'The RFC 9162 inclusion proof of the event\'s leaf in the tree of `tree_size` (default: the latest checkpoint), with the signed checkpoint and the same as a C2SP tlog-proof. `Accept: text/plain` (or `?format=tlog-proof`, which overrides Accept) answers the tlog-proof text alone; no Accept or `*/*` answers JSON, and an Accept that allows neither is a 406. An event not yet covered by a checkpoint is a 409: wait for the next one, or pass `tree_size` up to the log\'s size (the proof then has no checkpoint). Verify offline: `npx audit-service verify-proof event.tlog-proof --key <verifier key>`.',
       tags: ['proofs'],
       params: InclusionProofParams,
       querystring: InclusionProofQuery,
       response: {
         200: {
-          description: 'The proof',
+          description: 'The proof: JSON, or the C2SP tlog-proof alone as text (by Accept, or `format`)',
+          headers: VARY_ACCEPT,
           content: { 'application/json': { schema: InclusionProof }, 'text/plain': { schema: Type.String({ description: 'C2SP tlog-proof', examples: [exampleInclusionProof.tlog_proof] }) } }
         },
         400: ErrorResponse,
         404: ErrorResponse,
+        406: ErrorResponse,
         409: ErrorResponse
       }
     }
   }, async (request, reply) => {
+    const text = request.query.format === undefined
+      ? negotiate(request, reply, PROOF_TYPES, 'format=json or format=tlog-proof') === 'text/plain'
+      : request.query.format === 'tlog-proof'
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     const { id } = request.params
     const event = await app.db.selectFrom('audit_events').select(['seq', 'canonical'])
@@ -79,7 +87,7 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
     const index = event.seq - 1
     const { proof, roots } = await proofWithRoots(nodesOf(tenant), [treeSize], read => inclusionProof(index, treeSize, read))
     const tlogProof = checkpoint === undefined ? undefined : formatTlogProof({ extra: event.canonical, index, proof, checkpoint })
-    if (request.query.format === 'tlog-proof') {
+    if (text) {
       if (tlogProof === undefined) throw new NoCheckpointError(`no signed checkpoint at size ${treeSize}: a tlog-proof needs one`)
       return reply.type('text/plain; charset=utf-8').header('content-disposition', `attachment; filename="${id}.tlog-proof"`).send(tlogProof)
     }

@@ -2,6 +2,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ORIGIN } from './core/checkpoint/index.js'
 import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
+import { normalizeKey } from './ingest/scrub-secrets.js'
 import { SERVICE_ROLE_NAME } from './store/service-role.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
@@ -93,6 +94,19 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>
+
+// Members of every record whose value must stay an object or one of a few words: redacted whole,
+// the stored record would no longer have the shape readers (and StoredRecord) rely on.
+const SHAPED_MEMBERS = ['actor', 'target', 'source', 'metadata', 'outcome']
+
+function scrubExtraKeys (env: Env): string[] {
+  const keys = str(env, 'SCRUB_EXTRA_KEYS', '').split(',').map(k => k.trim()).filter(Boolean)
+  const shaped = keys.filter(k => SHAPED_MEMBERS.includes(normalizeKey(k)))
+  if (shaped.length > 0) {
+    throw new ConfigError('SCRUB_EXTRA_KEYS', `must not name ${shaped.join(', ')}: ${SHAPED_MEMBERS.join(', ')} are members of every record, whose value would be redacted whole; name the secret members inside them instead`)
+  }
+  return keys
+}
 
 function scrubPatterns (env: Env): RegExp[] {
   try {
@@ -207,7 +221,7 @@ export function loadConfig (env: Env = process.env): Config {
     jobAttempts: int(env, 'JOB_ATTEMPTS', 20, 1, 1000),
     jobBackoffMs: int(env, 'JOB_BACKOFF_MS', 250, 1, 3_600_000),
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 365 * 86_400),
-    scrubExtraKeys: str(env, 'SCRUB_EXTRA_KEYS', '').split(',').map(k => k.trim()).filter(Boolean),
+    scrubExtraKeys: scrubExtraKeys(env),
     healthTimeoutMs: int(env, 'HEALTH_TIMEOUT_MS', 500, 10, 60_000),
     healthCacheMs: int(env, 'HEALTH_CACHE_MS', 1000, 0, 60_000),
     heapGrowingPercent: int(env, 'HEAP_GROWING_PERCENT', 50, 0, 400),

@@ -25,7 +25,10 @@ t.test('a bad value names the variable', async t => {
     [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT', /between 0 and 65535/],
     [{ HEALTH_PORT: 'x' }, 'HEALTH_PORT', /integer/],
     [{ HEALTH_PORT: '3000' }, 'HEALTH_PORT', /must differ from PORT \(3000\)/],
-    [{ PORT: '8080', HEALTH_PORT: '8080' }, 'HEALTH_PORT', /must differ from PORT/]
+    [{ PORT: '8080', HEALTH_PORT: '8080' }, 'HEALTH_PORT', /must differ from PORT/],
+    // Redacted whole, these members would leave a record of another shape than StoredRecord.
+    [{ SCRUB_EXTRA_KEYS: 'employee_no,Actor' }, 'SCRUB_EXTRA_KEYS', /must not name Actor: actor, target/],
+    [{ SCRUB_EXTRA_KEYS: 'meta-data, out_come' }, 'SCRUB_EXTRA_KEYS', /must not name meta-data, out_come/]
   ]
   for (const [env, variable, message] of cases) {
     try {

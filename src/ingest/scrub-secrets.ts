@@ -394,7 +394,8 @@ function setOwn (target: Record<string, unknown>, key: string, value: unknown): 
   }
 }
 
-function normalizeKey (key: string): string {
+/** A member name as the key rules match it: lowercased, without `-`, `_`, `.` and whitespace. */
+export function normalizeKey (key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '')
 }
 

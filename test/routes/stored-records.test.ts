@@ -39,7 +39,8 @@ t.test('records read back as hashed, and are StoredRecords', async t => {
 })
 
 t.test('a record written under rules that redact a whole member still reads back as stored', async t => {
-  const config = await testConfig(t, { SCRUB_EXTRA_KEYS: 'source,target' })
+  // Such rules are refused at start now (see config.ts), but logs written before keep those records.
+  const config = { ...await testConfig(t), scrubExtraKeys: ['source', 'target'] }
   const app = await buildTestApp(t, config)
   await startTestWorker(t, config)
   const db = openDatabase(t, config.databaseUrl)

@@ -7,9 +7,11 @@ const scrub = compileScrubber()
 /**
  * Appends an event of the service itself to the tenant's chain: who exported or verified
  * the log, and what they asked for, or who created or revoked one of its keys. If it cannot
- * be queued the read (or the key change) is refused (503), so none goes unrecorded.
+ * be queued the read (or the key change) is refused (503), so none goes unrecorded; while
+ * Redis is away that answer comes at once (QueueGate), not after the enqueue's timeout.
  */
 export async function auditOwnAccess (app: FastifyInstance, request: FastifyRequest, tenant: string, action: string, metadata: Record<string, unknown>, target: { type: string, id: string } = { type: 'audit_log', id: tenant }): Promise<void> {
+  app.queueGate.check(`${action} cannot be recorded, nothing done`)
   const principal = request.principal
   const event = {
     occurred_at: new Date().toISOString(),

@@ -5,16 +5,19 @@ import { createEventQueue, eventQueueOptions, type EventQueue } from '../queue/c
 import { EventProducer, eventProducerOptions } from '../ingest/event-producer.js'
 import { PgStoredIdLookup } from '../store/pg-stored-id-lookup.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
+import { QueueGate } from '../queue/queue-gate.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     redis: Redis
     eventQueue: EventQueue
     producer: EventProducer
+    /** What every route but ingest goes through to reach Redis: 503 within HEALTH_TIMEOUT_MS, never a hang. */
+    queueGate: QueueGate
   }
 }
 
-/** Shared Redis connection, BullMQ queue and the batching producer; closed with the app. */
+/** Shared Redis connection, BullMQ queue, the batching producer and the gate to Redis; closed with the app. */
 export default fp<{ config: Config }>(async (app, { config }) => {
   const redis = createRedisConnection(config.redisUrl, 'producer')
   const eventQueue = createEventQueue(eventQueueOptions(config, redis))
@@ -30,6 +33,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
   app.decorate('redis', redis)
   app.decorate('eventQueue', eventQueue)
   app.decorate('producer', producer)
+  app.decorate('queueGate', new QueueGate({ redis, deadlineMs: config.healthTimeoutMs }))
   app.addHook('preClose', async () => { await producer.close() })
   app.addHook('onClose', async () => {
     await eventQueue.close().catch(() => {})

@@ -86,6 +86,16 @@ export class RedisInstance {
     this.#child = undefined
   }
 
+  /** SIGKILL: Redis dies at once, its clients' sockets close; `start()` replays the AOF. */
+  async killServer (): Promise<void> {
+    const child = this.#child
+    if (child === undefined || !this.running) return
+    const exited = once(child, 'exit')
+    child.kill('SIGKILL')
+    await exited
+    this.#child = undefined
+  }
+
   async destroy (): Promise<void> {
     this.#unregister()
     if (this.running) {

@@ -1,0 +1,179 @@
+import t from 'tap'
+import { UnrecoverableError, Worker } from 'bullmq'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { Config } from '../../src/config.js'
+import { createLogger } from '../../src/logger.js'
+import { createWorker } from '../../src/worker/create-worker.js'
+import { freePort } from '../faults/free-port.js'
+import { RedisInstance } from '../faults/redis-instance.js'
+import { buildTestApp, sampleEvent, testConfig, waitFor } from '../helper.js'
+
+// Every route that needs Redis, against a Redis of this file's own (never the shared one on
+// 6379): while it is away each answers 503 with Retry-After within HEALTH_TIMEOUT_MS, /metrics
+// answers with what it can read, and once Redis is back everything works without a restart.
+
+const DEADLINE_MS = 500
+/** What an answer may take beyond the deadline on a loaded machine (2 cores, shared). */
+const MARGIN_MS = 1000
+const TOKEN = 'scrape-secret'
+const SCRAPE = { authorization: `Bearer ${TOKEN}` }
+
+type Test = Pick<typeof t, 'teardown' | 'equal' | 'ok' | 'match' | 'notMatch' | 'same'>
+
+const REDIS_ROUTES: InjectOptions[] = [
+  { method: 'GET', url: '/dead-letters' },
+  { method: 'POST', url: '/dead-letters/retry' },
+  { method: 'POST', url: '/dead-letters/1/retry' },
+  { method: 'POST', url: '/dead-letters/1/discard', payload: { reason: 'redis is away' } },
+  { method: 'GET', url: '/verify' },
+  { method: 'GET', url: '/audit-events/export' },
+  { method: 'POST', url: '/keys', payload: { tenant: 'acme', name: 'unrecorded', scopes: ['events:write'] } }
+]
+
+async function ownRedis (t: Test): Promise<RedisInstance> {
+  const redis = await RedisInstance.start()
+  t.teardown(() => redis.destroy())
+  return redis
+}
+
+async function apiOn (t: Test, redis: RedisInstance) {
+  const metricsPort = await freePort()
+  const config = await testConfig(t, {
+    REDIS_URL: redis.url,
+    HEALTH_TIMEOUT_MS: String(DEADLINE_MS),
+    METRICS_TOKEN: TOKEN,
+    API_METRICS_PORT: String(metricsPort),
+    INGEST_BATCH_WINDOW_MS: '0'
+  })
+  const app = await buildTestApp(t, config)
+  await app.ready()
+  return { app, config, metricsPort }
+}
+
+async function timed<T> (run: () => Promise<T>): Promise<{ value: T, ms: number }> {
+  const started = performance.now()
+  const value = await run()
+  return { value, ms: Math.round(performance.now() - started) }
+}
+
+async function refusedPromptly (t: Test, app: FastifyInstance, route: InjectOptions): Promise<void> {
+  const name = `${route.method} ${route.url}`
+  const { value: res, ms } = await timed(() => app.inject(route))
+  t.equal(res.statusCode, 503, `${name}: 503 (${res.body})`)
+  t.equal(res.json().code, 'AUDIT_ERR_QUEUE_UNAVAILABLE', `${name}: its code`)
+  t.match(res.headers['retry-after'], /^\d+$/, `${name}: Retry-After`)
+  t.ok(ms < DEADLINE_MS + MARGIN_MS, `${name}: answered in ${ms} ms, within the ${DEADLINE_MS} ms deadline (+${MARGIN_MS} ms margin)`)
+}
+
+/** Both the API port's /metrics and the metrics listener answer 200 within the deadline. */
+async function metricsAnswer (t: Test, app: FastifyInstance, metricsPort: number): Promise<string> {
+  const { value: res, ms } = await timed(() => app.inject({ method: 'GET', url: '/metrics', headers: SCRAPE }))
+  t.equal(res.statusCode, 200, 'GET /metrics on the API port: 200')
+  t.ok(ms < DEADLINE_MS + MARGIN_MS, `GET /metrics on the API port answered in ${ms} ms`)
+  t.match(res.body, /audit_http_requests_total/, 'with what it can read')
+  const listener = await timed(async () => {
+    const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: SCRAPE })
+    return { status: r.status, body: await r.text() }
+  })
+  t.equal(listener.value.status, 200, 'GET /metrics on API_METRICS_PORT: 200')
+  t.ok(listener.ms < DEADLINE_MS + MARGIN_MS, `GET /metrics on API_METRICS_PORT answered in ${listener.ms} ms`)
+  return res.body
+}
+
+/** Two events accepted and dead-lettered by a worker that refuses every job: their job ids. */
+async function seedDeadLetters (t: Test, app: FastifyInstance, config: Config, redis: RedisInstance): Promise<string[]> {
+  for (let i = 0; i < 2; i++) t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent() })).statusCode, 202)
+  const refusing = new Worker(config.queueName, async () => { throw new UnrecoverableError('refused by the test') }, {
+    connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+    prefix: config.queuePrefix
+  })
+  try {
+    const items = await waitFor(async () => {
+      const res = await app.inject({ method: 'GET', url: '/dead-letters' })
+      return res.statusCode === 200 && res.json().items.length === 2 ? res.json().items as Array<{ job_id: string }> : undefined
+    }, { what: 'two dead letters' })
+    return items.map(item => item.job_id)
+  } finally {
+    await refusing.close()
+  }
+}
+
+/** Once Redis is back: the dead letters are there and every route works again. */
+async function worksAgain (t: Test, app: FastifyInstance, metricsPort: number, jobIds: string[]): Promise<void> {
+  await waitFor(async () => (await app.inject({ method: 'GET', url: '/dead-letters' })).statusCode === 200, { what: 'the API to reach Redis again' })
+  const list = await app.inject({ method: 'GET', url: '/dead-letters' })
+  t.same(list.json().items.map((item: { job_id: string }) => item.job_id).sort(), [...jobIds].sort(), 'the dead letters are all there')
+  t.equal((await app.inject({ method: 'POST', url: `/dead-letters/${jobIds[0]}/retry` })).statusCode, 202, 'retry one')
+  const discard = await app.inject({ method: 'POST', url: `/dead-letters/${jobIds[1]}/discard`, payload: { reason: 'after the outage' } })
+  t.equal(discard.statusCode, 200, `discard another (${discard.body})`)
+  const retryAll = await app.inject({ method: 'POST', url: '/dead-letters/retry' })
+  t.same([retryAll.statusCode, retryAll.json()], [202, { retried: 0 }], 'retry all: none left')
+  t.same((await app.inject({ method: 'GET', url: '/dead-letters' })).json().items, [], 'no dead letter left')
+  t.equal((await app.inject({ method: 'GET', url: '/verify' })).statusCode, 200, 'verify')
+  t.equal((await app.inject({ method: 'GET', url: '/audit-events/export' })).statusCode, 200, 'export')
+  t.equal((await app.inject({ method: 'POST', url: '/keys', payload: { tenant: 'acme', name: 'after', scopes: ['events:write'] } })).statusCode, 201, 'create a key')
+  t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent() })).statusCode, 202, 'ingest')
+  const body = await waitFor(async () => {
+    const scraped = await metricsAnswer(t, app, metricsPort)
+    return /^audit_queue_jobs\{state="waiting"\} \d+$/m.test(scraped) ? scraped : undefined
+  }, { what: 'the queue gauges back in /metrics' })
+  t.match(body, /^audit_queue_jobs\{state="failed"\} 0$/m, 'the queue gauges are read again')
+}
+
+t.test('an API started while its Redis is down: 503 at once, /metrics answers, and all works once Redis is up', async t => {
+  const redis = await ownRedis(t)
+  await redis.stopServer()
+  const { app, config, metricsPort } = await apiOn(t, redis)
+
+  const metrics = await metricsAnswer(t, app, metricsPort)
+  t.notMatch(metrics, /^audit_queue_jobs\{/m, 'the queue gauges it cannot read are left out')
+  for (const route of REDIS_ROUTES) await refusedPromptly(t, app, route)
+  t.equal((await app.inject({ method: 'POST', url: '/audit-events', payload: sampleEvent() })).statusCode, 503, 'ingest: 503 as before')
+
+  await redis.startServer()
+  await waitFor(async () => (await app.inject({ method: 'GET', url: '/dead-letters' })).statusCode === 200, { what: 'the API to reach Redis' })
+  await worksAgain(t, app, metricsPort, await seedDeadLetters(t, app, config, redis))
+})
+
+t.test('Redis killed under a running API: 503 within the deadline, /metrics answers, and all works once it is back', async t => {
+  const redis = await ownRedis(t)
+  const { app, config, metricsPort } = await apiOn(t, redis)
+  const jobIds = await seedDeadLetters(t, app, config, redis)
+
+  await redis.killServer()
+  for (const route of REDIS_ROUTES) await refusedPromptly(t, app, route)
+  // Named ids this time: the routes would otherwise refuse them without looking (404).
+  await refusedPromptly(t, app, { method: 'POST', url: `/dead-letters/${jobIds[0]}/retry` })
+  await refusedPromptly(t, app, { method: 'POST', url: `/dead-letters/${jobIds[1]}/discard`, payload: { reason: 'redis is away' } })
+  await metricsAnswer(t, app, metricsPort)
+
+  // appendfsync always: the dead letters outlive the kill.
+  await redis.startServer()
+  await worksAgain(t, app, metricsPort, jobIds)
+})
+
+t.test('the worker\'s metrics listener answers while its Redis is down', async t => {
+  const redis = await ownRedis(t)
+  await redis.stopServer()
+  const port = await freePort()
+  const config = await testConfig(t, { REDIS_URL: redis.url, WORKER_METRICS_PORT: String(port), METRICS_TOKEN: TOKEN })
+  const worker = await createWorker(config, createLogger('silent', 'test-worker'))
+  t.teardown(() => worker.close())
+  const scrape = async (what: string) => {
+    const { value, ms } = await timed(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: SCRAPE })
+      return { status: res.status, body: await res.text() }
+    })
+    t.equal(value.status, 200, `${what}: 200`)
+    t.ok(ms < DEADLINE_MS + MARGIN_MS, `${what}: answered in ${ms} ms`)
+    t.match(value.body, /audit_events_stored_total/, `${what}: with its series`)
+  }
+  await scrape('started without Redis')
+  await redis.startServer()
+  await scrape('Redis up')
+  await redis.killServer()
+  await scrape('Redis killed')
+  // Closing waits for Redis: bring it back first.
+  await redis.startServer()
+  await worker.close()
+})

@@ -6,6 +6,7 @@ import { EventProducer, eventProducerOptions } from '../ingest/event-producer.js
 import { PgStoredIdLookup } from '../store/pg-stored-id-lookup.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 import { QueueGate } from '../queue/queue-gate.js'
+import { raceDeadline } from '../race-deadline.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,9 +35,22 @@ export default fp<{ config: Config }>(async (app, { config }) => {
   app.decorate('eventQueue', eventQueue)
   app.decorate('producer', producer)
   app.decorate('queueGate', new QueueGate({ redis, deadlineMs: config.healthTimeoutMs }))
+  // The gate refuses requests while the connection is not ready, so the first requests after
+  // start-up must not find it still being made: start-up waits for it, up to the health
+  // deadline. Redis down: the API starts anyway and answers 503 where it needs Redis.
+  app.addHook('onReady', async () => { await connectedWithin(redis, config.healthTimeoutMs) })
   app.addHook('preClose', async () => { await producer.close() })
   app.addHook('onClose', async () => {
     await eventQueue.close().catch(() => {})
     redis.disconnect()
   })
 }, { name: 'queue' })
+
+async function connectedWithin (redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return
+  let onReady: (() => void) | undefined
+  const ready = new Promise<void>(resolve => { onReady = resolve })
+  redis.once('ready', onReady!)
+  await raceDeadline(ready, ms, () => new Error('not ready')).catch(() => {})
+  redis.removeListener('ready', onReady!)
+}

@@ -224,7 +224,7 @@ export class TooManyReadsError extends AuditServiceError {
 
 /** Redis is away: `outcome` says what was not done (by default, the event was not accepted). */
 export class QueueUnavailableError extends AuditServiceError {
-  constructor (reason: string, outcome = 'event not accepted') {
+  constructor (readonly reason: string, outcome = 'event not accepted') {
     super(...catalogued('AUDIT_ERR_QUEUE_UNAVAILABLE'), `queue unavailable, ${outcome}: ${reason}`)
   }
 }

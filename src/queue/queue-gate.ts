@@ -4,7 +4,7 @@ import { raceDeadline } from '../race-deadline.js'
 
 export interface QueueGateOptions {
   /** The connection the API's queue commands go through (BullMQ's Queue shares it). */
-  redis: Pick<Redis, 'status'>
+  redis: Pick<Redis, 'status' | 'ping'>
   /** HEALTH_TIMEOUT_MS: the longest a request waits for one Redis step. */
   deadlineMs: number
 }
@@ -34,6 +34,16 @@ export class QueueGate {
   check (outcome: string): void {
     const status = this.#redis.status
     if (status !== 'ready') throw new QueueUnavailableError(`the Redis connection is ${status}`, outcome)
+  }
+
+  /**
+   * Asks Redis for a PING within the deadline: before work that needs Redis only at its end (a
+   * verification is recorded once it ran) or whose Redis step has a longer bound of its own
+   * (the enqueue of an own-access event), so a Redis that stopped answering with the connection
+   * still open refuses it within the deadline too.
+   */
+  async probe (outcome: string): Promise<void> {
+    await this.run(() => this.#redis.ping(), outcome)
   }
 
   /** Runs one Redis step within the deadline; Redis being away becomes QueueUnavailableError. */

@@ -96,6 +96,15 @@ export class RedisInstance {
     this.#child = undefined
   }
 
+  /** SIGSTOP: Redis stops answering but its clients' connections stay open (a hung host); `thaw()` resumes it. */
+  freeze (): void {
+    if (this.running) this.#child!.kill('SIGSTOP')
+  }
+
+  thaw (): void {
+    if (this.running) this.#child!.kill('SIGCONT')
+  }
+
   async destroy (): Promise<void> {
     this.#unregister()
     if (this.running) {

@@ -20,15 +20,21 @@ const SCRAPE = { authorization: `Bearer ${TOKEN}` }
 
 type Test = Pick<typeof t, 'teardown' | 'equal' | 'ok' | 'match' | 'notMatch' | 'same'>
 
-const REDIS_ROUTES: InjectOptions[] = [
+// Ids that name no job: a step that Redis carries out once it answers again (the frozen case)
+// must not change the dead letters the tests check afterwards.
+const DEAD_LETTER_ROUTES: InjectOptions[] = [
   { method: 'GET', url: '/dead-letters' },
   { method: 'POST', url: '/dead-letters/retry' },
-  { method: 'POST', url: '/dead-letters/1/retry' },
-  { method: 'POST', url: '/dead-letters/1/discard', payload: { reason: 'redis is away' } },
+  { method: 'POST', url: '/dead-letters/none/retry' },
+  { method: 'POST', url: '/dead-letters/none/discard', payload: { reason: 'redis is away' } }
+]
+/** Operations recorded in the log: refused because their own-access event cannot be queued. */
+const RECORDED_ROUTES: InjectOptions[] = [
   { method: 'GET', url: '/verify' },
   { method: 'GET', url: '/audit-events/export' },
   { method: 'POST', url: '/keys', payload: { tenant: 'acme', name: 'unrecorded', scopes: ['events:write'] } }
 ]
+const REDIS_ROUTES = [...DEAD_LETTER_ROUTES, ...RECORDED_ROUTES]
 
 async function ownRedis (t: Test): Promise<RedisInstance> {
   const redis = await RedisInstance.start()
@@ -141,13 +147,29 @@ t.test('Redis killed under a running API: 503 within the deadline, /metrics answ
 
   await redis.killServer()
   for (const route of REDIS_ROUTES) await refusedPromptly(t, app, route)
-  // Named ids this time: the routes would otherwise refuse them without looking (404).
+  // Ids of real dead letters this time.
   await refusedPromptly(t, app, { method: 'POST', url: `/dead-letters/${jobIds[0]}/retry` })
   await refusedPromptly(t, app, { method: 'POST', url: `/dead-letters/${jobIds[1]}/discard`, payload: { reason: 'redis is away' } })
   await metricsAnswer(t, app, metricsPort)
 
   // appendfsync always: the dead letters outlive the kill.
   await redis.startServer()
+  await worksAgain(t, app, metricsPort, jobIds)
+})
+
+t.test('a Redis that stops answering with its connections open: 503 within the deadline, and all works once it answers again', async t => {
+  const redis = await ownRedis(t)
+  t.teardown(() => redis.thaw())
+  const { app, config, metricsPort } = await apiOn(t, redis)
+  const jobIds = await seedDeadLetters(t, app, config, redis)
+
+  redis.freeze()
+  for (const route of DEAD_LETTER_ROUTES) await refusedPromptly(t, app, route)
+  await metricsAnswer(t, app, metricsPort)
+  // The connection still looks ready: recorded operations ask Redis first, within the deadline.
+  for (const route of RECORDED_ROUTES) await refusedPromptly(t, app, route)
+
+  redis.thaw()
   await worksAgain(t, app, metricsPort, jobIds)
 })
 

@@ -1,10 +1,9 @@
-import type { Redis } from 'ioredis'
 import { AuditServiceError, QueueUnavailableError } from '../errors.js'
 import { raceDeadline } from '../race-deadline.js'
 
 export interface QueueGateOptions {
-  /** The connection the API's queue commands go through (BullMQ's Queue shares it). */
-  redis: Pick<Redis, 'status' | 'ping'>
+  /** The connection the API's queue commands go through (BullMQ's Queue shares it): an ioredis Redis. */
+  redis: { readonly status: string, ping (): Promise<unknown> }
   /** HEALTH_TIMEOUT_MS: the longest a request waits for one Redis step. */
   deadlineMs: number
 }

@@ -48,9 +48,9 @@ export default fp<{ config: Config }>(async (app, { config }) => {
 
 async function connectedWithin (redis: Redis, ms: number): Promise<void> {
   if (redis.status === 'ready') return
-  let onReady: (() => void) | undefined
+  let onReady = () => {}
   const ready = new Promise<void>(resolve => { onReady = resolve })
-  redis.once('ready', onReady!)
+  redis.once('ready', onReady)
   await raceDeadline(ready, ms, () => new Error('not ready')).catch(() => {})
-  redis.removeListener('ready', onReady!)
+  redis.removeListener('ready', onReady)
 }

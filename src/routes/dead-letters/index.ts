@@ -61,7 +61,7 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { operationId: 'retryAllDeadLetters', summary: 'Put every visible dead-lettered job back in the queue', tags: ['dead letters'], response: { 202: RetriedDeadLetters, ...errors } }
   }, async (request, reply) => {
     let retried = 0
-    const outcome = () => retried === 0 ? 'no dead letter retried' : `only ${retried} dead letters retried`
+    const outcome = () => retried === 0 ? 'no dead letter retried' : `${retried} dead letters retried, not the rest`
     for (const job of await redis(() => app.eventQueue.getFailed(0, -1), outcome()) as Array<Job<AppendJobData>>) {
       if (!visible(request, job)) continue
       await redis(() => job.retry('failed'), outcome())

@@ -24,7 +24,7 @@ export const ERROR_CODES = {
   AUDIT_ERR_RATE_LIMITED: { statusCode: 429, meaning: 'a rate limit of the key, of the client\'s address or of own-access reads is used up' },
   AUDIT_ERR_TOO_MANY_READS: { statusCode: 429, meaning: 'too many verifications or exports running (per tenant or on this instance)' },
   AUDIT_ERR_INTERNAL: { statusCode: 500, meaning: 'a fault of the service; the details are in its log, never in the answer' },
-  AUDIT_ERR_QUEUE_UNAVAILABLE: { statusCode: 503, meaning: 'Redis cannot be reached: the event (or the recorded read) was not accepted' },
+  AUDIT_ERR_QUEUE_UNAVAILABLE: { statusCode: 503, meaning: 'Redis cannot be reached (or did not answer in time): the event was not accepted, or the read, key change or dead-letter operation not done; the message says which' },
   AUDIT_ERR_BACKLOG_FULL: { statusCode: 503, meaning: 'the queue backlog is over QUEUE_MAX_WAITING' },
   AUDIT_ERR_READ_THREAD_FAILED: { statusCode: 503, meaning: 'the thread running a verification or export died (crash, out of memory); it is replaced' },
   AUDIT_ERR_SHUTTING_DOWN: { statusCode: 503, meaning: 'the instance is shutting down and starts no new verification or export' }
@@ -232,9 +232,10 @@ export class TooManyReadsError extends AuditServiceError {
   }
 }
 
+/** Redis is away: `outcome` says what was not done (by default, the event was not accepted). */
 export class QueueUnavailableError extends AuditServiceError {
-  constructor (reason: string) {
-    super(...catalogued('AUDIT_ERR_QUEUE_UNAVAILABLE'), `queue unavailable, event not accepted: ${reason}`)
+  constructor (readonly reason: string, outcome = 'event not accepted') {
+    super(...catalogued('AUDIT_ERR_QUEUE_UNAVAILABLE'), `queue unavailable, ${outcome}: ${reason}`)
   }
 }
 

@@ -6,6 +6,7 @@ import type { EventQueue } from '../queue/create-event-queue.js'
 import { JobMac } from '../queue/job-mac.js'
 import { ID_PENDING, IdClaims, type KnownId } from './id-claims.js'
 import type { StoredIdLookup } from './stored-id-lookup.js'
+import { raceDeadline } from '../race-deadline.js'
 import type { IngestItem } from './prepare-event.js'
 
 export type { IngestItem } from './prepare-event.js'
@@ -333,33 +334,18 @@ export class EventProducer {
         wanted.push({ tenant: item.tenant, id: item.id })
       }
     })
-    let timer: NodeJS.Timeout | undefined
     try {
-      const rows = await Promise.race([
-        lookup.find(wanted),
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`stored id lookup took over ${this.#lookupTimeoutMs} ms`)), this.#lookupTimeoutMs)
-        })
-      ])
+      const ms = this.#lookupTimeoutMs
+      const rows = await raceDeadline(lookup.find(wanted), ms, () => new Error(`stored id lookup took over ${ms} ms`))
       for (const row of rows) found.set(this.#claims.key(row), { digest: row.digest, received_at: row.received_at, record_sha256: row.record_sha256 })
     } catch (err) {
       this.#opts.onLookupError?.(err)
-    } finally {
-      clearTimeout(timer)
     }
     return found
   }
 
   async #withTimeout<T> (promise: Promise<T>): Promise<T> {
     const ms = this.#opts.enqueueTimeoutMs ?? 3000
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new QueueUnavailableError(`Redis did not answer within ${ms} ms`)), ms)
-    })
-    try {
-      return await Promise.race([promise, timeout])
-    } finally {
-      clearTimeout(timer)
-    }
+    return await raceDeadline(promise, ms, () => new QueueUnavailableError(`Redis did not answer within ${ms} ms`))
   }
 }

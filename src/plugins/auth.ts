@@ -46,7 +46,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     // The key is stored and must be answered: a lost announcement only lasts unknownCacheMs.
     onCreated: async hash => {
       keyResolver.created(hash)
-      await app.redis.publish(opts.channel, CREATED_PREFIX + hash.toString('hex'))
+      await app.queueGate.run(() => app.redis.publish(opts.channel, CREATED_PREFIX + hash.toString('hex')), 'new key not announced')
         .catch((err: unknown) => { app.log.warn({ err }, 'could not announce a new API key to the other instances') })
     }
   })
@@ -64,9 +64,13 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   const checkClient = app.hasDecorator('checkClientLimit') ? app.checkClientLimit : undefined
   app.decorate('keyStore', keyStore)
   app.decorate('keyResolver', keyResolver)
+  // The revocation is committed and recorded before it is announced: a lost announcement is
+  // logged, not answered 503 (which would say it was not done). Other instances then stop
+  // accepting the key when their cache of it expires (API_KEY_CACHE_MS).
   app.decorate('announceRevocation', async (hash: Buffer) => {
     keyResolver.forget(hash)
-    await app.redis.publish(opts.channel, hash.toString('hex'))
+    await app.queueGate.run(() => app.redis.publish(opts.channel, hash.toString('hex')), 'revocation not announced')
+      .catch((err: unknown) => { app.log.warn({ err }, 'could not announce a revoked API key to the other instances; they stop accepting it when their cache expires') })
   })
   app.decorateRequest('principal', null)
 

@@ -31,8 +31,10 @@ export interface MetricsPluginOptions {
 /** Request metrics for every route, and GET /metrics in the Prometheus text format. */
 export default fp<MetricsPluginOptions>(async (app, opts) => {
   const metrics = createApiMetrics({
+    // Through the gate: while Redis is away the queue gauges are left out at once, and the
+    // scrape never waits on BullMQ (which waits for a connection that is not there).
     queueCounts: async () => {
-      const c = await app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed')
+      const c = await app.queueGate.run(() => app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed'), 'queue not read')
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
     queueLag: async () => await oldestWaitingAge(app.eventQueue),

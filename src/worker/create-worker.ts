@@ -42,6 +42,9 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   })
   const queueConnection = createRedisConnection(config.redisUrl, 'worker')
   const queue = createEventQueue(eventQueueOptions(config, queueConnection))
+  // BullMQ prints a queue's connection errors to stderr unless someone listens: while Redis is
+  // away that was a raw stack per reconnection, beside the worker's own 'worker error' log.
+  queue.on('error', () => {})
   const workerConnection = createRedisConnection(config.redisUrl, 'worker')
   const worker = new Worker<AppendJobData, AppendJobResult>(config.queueName,
     createAppendProcessor({ appender, queue, logger, metrics, ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) }) }),

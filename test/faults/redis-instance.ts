@@ -86,6 +86,25 @@ export class RedisInstance {
     this.#child = undefined
   }
 
+  /** SIGKILL: Redis dies at once, its clients' sockets close; `start()` replays the AOF. */
+  async killServer (): Promise<void> {
+    const child = this.#child
+    if (child === undefined || !this.running) return
+    const exited = once(child, 'exit')
+    child.kill('SIGKILL')
+    await exited
+    this.#child = undefined
+  }
+
+  /** SIGSTOP: Redis stops answering but its clients' connections stay open (a hung host); `thaw()` resumes it. */
+  freeze (): void {
+    if (this.running) this.#child!.kill('SIGSTOP')
+  }
+
+  thaw (): void {
+    if (this.running) this.#child!.kill('SIGCONT')
+  }
+
   async destroy (): Promise<void> {
     this.#unregister()
     if (this.running) {

@@ -27,9 +27,14 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     failed_at: job.finishedOn === undefined ? null : new Date(job.finishedOn).toISOString(),
     events: job.data.events.map(describeJobEvent)
   })
-  const failedJob = async (request: FastifyRequest, id: string) => {
-    const job = await app.eventQueue.getJob(id) as Job<AppendJobData> | undefined
-    if (!visible(request, job) || !(await job.isFailed())) throw notFound(id)
+  // Every Redis step goes through the gate: 503 within HEALTH_TIMEOUT_MS while Redis is away.
+  const redis = <T>(step: () => Promise<T>, outcome: string) => app.queueGate.run(step, outcome)
+  const failedJob = async (request: FastifyRequest, id: string, outcome: string) => {
+    const job = await redis(async () => {
+      const found = await app.eventQueue.getJob(id) as Job<AppendJobData> | undefined
+      return visible(request, found) && await found.isFailed() ? found : undefined
+    }, outcome)
+    if (job === undefined) throw notFound(id)
     return job
   }
 
@@ -37,7 +42,7 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { scope: 'admin' },
     schema: { operationId: 'listDeadLetters', summary: 'List dead-lettered jobs with their reason', tags: ['dead letters'], querystring: DeadLetterQuery, response: { 200: DeadLetterList, ...errors } }
   }, async (request) => {
-    const jobs = await app.eventQueue.getFailed(0, (request.query.limit ?? 100) - 1) as Array<Job<AppendJobData>>
+    const jobs = await redis(() => app.eventQueue.getFailed(0, (request.query.limit ?? 100) - 1), 'dead letters not read') as Array<Job<AppendJobData>>
     return { items: jobs.filter(job => visible(request, job)).map(toJson) }
   })
 
@@ -45,8 +50,9 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { scope: 'admin' },
     schema: { operationId: 'retryDeadLetter', summary: 'Put one dead-lettered job back in the queue', tags: ['dead letters'], params: DeadLetterParams, response: { 202: RetriedDeadLetters, 404: ErrorResponse, ...errors } }
   }, async (request, reply) => {
-    const job = await failedJob(request, request.params.job_id)
-    await job.retry('failed')
+    const outcome = 'dead letter not retried'
+    const job = await failedJob(request, request.params.job_id, outcome)
+    await redis(() => job.retry('failed'), outcome)
     return reply.code(202).send({ retried: 1 })
   })
 
@@ -55,9 +61,10 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { operationId: 'retryAllDeadLetters', summary: 'Put every visible dead-lettered job back in the queue', tags: ['dead letters'], response: { 202: RetriedDeadLetters, ...errors } }
   }, async (request, reply) => {
     let retried = 0
-    for (const job of await app.eventQueue.getFailed(0, -1) as Array<Job<AppendJobData>>) {
+    const outcome = () => retried === 0 ? 'no dead letter retried' : `${retried} dead letters retried, not the rest`
+    for (const job of await redis(() => app.eventQueue.getFailed(0, -1), outcome()) as Array<Job<AppendJobData>>) {
       if (!visible(request, job)) continue
-      await job.retry('failed')
+      await redis(() => job.retry('failed'), outcome())
       retried++
     }
     return reply.code(202).send({ retried })
@@ -74,7 +81,7 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: DeadLetter, 404: ErrorResponse, ...errors }
     }
   }, async (request) => {
-    const job = await failedJob(request, request.params.job_id)
+    const job = await failedJob(request, request.params.job_id, 'dead letter not discarded')
     const description = toJson(job)
     // Recorded before the job goes: if this cannot be queued, nothing is discarded.
     for (const tenant of new Set(description.events.map(e => e.tenant))) {
@@ -85,7 +92,8 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         event_ids: description.events.filter(e => e.tenant === tenant).map(e => e.id)
       })
     }
-    await job.remove()
+    // Recorded, but still there: a retry records the discard again, then removes it.
+    await redis(() => job.remove(), 'the discard is recorded but the dead letter is not removed')
     return description
   })
 }

@@ -29,6 +29,8 @@ const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app,
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
+    // The run is recorded after it ends: without Redis it would be done for a 503.
+    await app.queueGate.probe('audit.verify cannot be recorded, verification not started')
     const release = opts.readLimiter.acquire(tenant, 'verify')
     try {
       return await verify(request, tenant)

@@ -7,7 +7,7 @@ import { EmptyLogError, NoCheckpointError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 import { exampleCheckpointNote } from '../../schemas/examples.js'
 
 export interface CheckpointRoutesOptions {
@@ -42,10 +42,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       querystring: LatestCheckpointQuery,
       response: {
         200: {
-          description: 'The checkpoint',
+          description: 'The latest checkpoint: the signed note as text, or JSON with `format=json`',
           content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: Checkpoint } }
         },
-        404: ErrorResponse
+        404: errorResponse('No checkpoint of this tenant yet (`AUDIT_ERR_NO_CHECKPOINT`)', noCheckpoint('default'))
       }
     }
   }, async (request, reply) => {
@@ -63,7 +63,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       summary: 'Stored checkpoints of a tenant\'s log, newest first (or the one at `size`)',
       tags: ['checkpoints'],
       querystring: CheckpointsQuery,
-      response: { 200: CheckpointList, 404: ErrorResponse }
+      response: {
+        200: described(CheckpointList, 'The checkpoints, newest first (an empty list when there is none)'),
+        404: errorResponse('No checkpoint at the `size` asked for (`AUDIT_ERR_NO_CHECKPOINT`)', new NoCheckpointError('no checkpoint at size 4'))
+      }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
@@ -81,7 +84,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
       tags: ['checkpoints'],
       querystring: TenantQuery,
-      response: { 201: Checkpoint, 404: ErrorResponse }
+      response: {
+        201: described(Checkpoint, 'The checkpoint of the tree\'s current size, signed now or already stored'),
+        404: errorResponse('The tenant has no events yet (`AUDIT_ERR_EMPTY_LOG`)', new EmptyLogError('tenant default has no events yet'))
+      }
     }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)

@@ -29,7 +29,7 @@ const RATE_LIMIT_HEADERS = {
 
 const BODY_TOO_LARGE: ErrorAnswer = { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', error: 'Payload Too Large', message: 'Request body is too large' }
 const DEFAULT_RATE_LIMIT = new RateLimitedError('rate limit exceeded: 100000 requests per 60000 ms', 12)
-const QUEUE_DOWN = new QueueUnavailableError('connect ECONNREFUSED 127.0.0.1:6379')
+const QUEUE_DOWN = new QueueUnavailableError('Redis did not answer within 3000 ms')
 const hasBody = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH'
 
 interface SchemaObject { required?: string[], properties?: Record<string, unknown>, additionalProperties?: unknown }
@@ -45,7 +45,7 @@ function badRequest (method: string, schema: RouteOptions['schema']): AuditServi
   const query = schema?.querystring as SchemaObject | undefined
   if (query?.required?.[0] !== undefined) return new RequestValidationError([{ field: `/${query.required[0]}`, in: 'querystring', reason: 'required field is missing' }])
   if (query !== undefined && query.additionalProperties === false) return new RequestValidationError([{ field: '/unexpected', in: 'querystring', reason: 'unknown field (not in the schema)' }])
-  if (hasBody(method)) return new RequestValidationError([{ field: '', in: 'body', reason: 'body is not valid JSON (it ends too early)' }])
+  if (hasBody(method)) return new RequestValidationError([{ field: '', in: 'body', reason: 'body is not valid JSON (at character 1)' }])
   return undefined
 }
 

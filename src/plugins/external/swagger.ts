@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { shareResponseHeaders } from '../../http/standard-responses.js'
+import { nameErrorExamples, shareResponseHeaders } from '../../http/standard-responses.js'
 import { hoistMediaExamples, linkSchemaComponents } from '../../schemas/link-schema-components.js'
 
 export const openapiInfo = {
@@ -38,7 +38,7 @@ export default fp(async (app: FastifyInstance) => {
     },
     // Inline copies of the shared schemas become $refs to their components, and every body
     // shows its example on the media type.
-    transformObject: (documents) => 'openapiObject' in documents ? shareResponseHeaders(hoistMediaExamples(linkSchemaComponents(documents.openapiObject))) : documents.swaggerObject
+    transformObject: (documents) => 'openapiObject' in documents ? nameErrorExamples(shareResponseHeaders(hoistMediaExamples(linkSchemaComponents(documents.openapiObject)))) : documents.swaggerObject
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 }, { name: 'swagger' })

@@ -2,7 +2,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { nameErrorExamples, shareResponseHeaders } from '../../http/standard-responses.js'
+import { nameErrorExamples } from '../../schemas/name-error-examples.js'
+import { shareResponseHeaders } from '../../schemas/share-response-headers.js'
 import { hoistMediaExamples, linkSchemaComponents } from '../../schemas/link-schema-components.js'
 
 export const openapiInfo = {

@@ -7,6 +7,7 @@ import { registerJsonBodyParser } from './http/json-body-parser.js'
 import { ReadLimiter } from './limits/read-limiter.js'
 import { ReadThreadPool } from './verification/read-thread-pool.js'
 import { genReqId } from './http/request-id.js'
+import { declareStandardResponses } from './http/standard-responses.js'
 import { createValidatorCompiler } from './http/validator-compiler.js'
 import databasePlugin from './plugins/database.js'
 import swaggerPlugin from './plugins/external/swagger.js'
@@ -79,6 +80,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   // Shared schemas become named OpenAPI components; routes use the same objects inline.
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin)
+  // Before any route: each gets the error responses and headers that apply to it.
+  app.addHook('onRoute', declareStandardResponses)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
   await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, readingMs: config.metricsCacheMs, tenantSeries: config.metricsTenants, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })

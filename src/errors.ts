@@ -258,6 +258,13 @@ export class ShuttingDownError extends AuditServiceError {
   }
 }
 
+/** A fault of the service, as answered: what went wrong is in the log, never in the answer. */
+export class InternalError extends AuditServiceError {
+  constructor () {
+    super(...catalogued('AUDIT_ERR_INTERNAL'), 'internal error')
+  }
+}
+
 /** An error a thread sent across as its code and message, as the catalog's error again. */
 export function catalogError (code: string, message: string): AuditServiceError | undefined {
   if (!Object.hasOwn(ERROR_CODES, code)) return undefined

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
 import { NotAcceptableError } from '../errors.js'
+import type { ResponseHeader } from '../schemas/error.js'
 import { negotiateMediaType } from './negotiate-media-type.js'
 
 /** The `Vary` response header of a route that negotiates, as its OpenAPI response declares it. */
-export const VARY_ACCEPT = {
-  vary: Type.String({ description: '`Accept` when the media type was chosen by it (no `format` given): caches keep one answer per Accept', examples: ['Accept'] })
+export const VARY_ACCEPT: Record<string, ResponseHeader> = {
+  vary: { type: 'string', description: '`Accept` when the media type was chosen by it (no `format` given): caches keep one answer per Accept', required: false }
 }
 
 /**

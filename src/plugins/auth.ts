@@ -4,6 +4,7 @@ import { CREATED_PREFIX, KeyResolver } from '../auth/key-resolver.js'
 import { PgKeyStore } from '../auth/pg-key-store.js'
 import { hasScope, type Principal, type Scope } from '../auth/scopes.js'
 import { ForbiddenError, UnauthenticatedError } from '../errors.js'
+import { INVALID_KEY_MESSAGE, MISSING_KEY_MESSAGE } from '../http/standard-responses.js'
 import { createRedisConnection } from '../queue/redis-connection.js'
 
 declare module 'fastify' {
@@ -82,7 +83,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     if (header === undefined) {
       gate?.()
       reply.header('www-authenticate', 'Bearer')
-      throw new UnauthenticatedError('missing Authorization: Bearer <api key>')
+      throw new UnauthenticatedError(MISSING_KEY_MESSAGE)
     }
     const match = BEARER.exec(header)
     if (match === null) gate?.()
@@ -90,7 +91,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     const principal = match === null ? undefined : await keyResolver.resolve(match[1]!, gate)
     if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"')
-      throw new UnauthenticatedError('the API key is not valid (unknown, malformed or revoked)')
+      throw new UnauthenticatedError(INVALID_KEY_MESSAGE)
     }
     request.principal = principal
     if (config.scope !== undefined && !hasScope(principal, config.scope)) {

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { createApiMetrics, type ApiMetrics } from '../metrics/api-metrics.js'
 import { scrapeTokenCheck, startMetricsServer, type MetricsServer } from '../metrics/start-metrics-server.js'
 import { oldestWaitingAge } from '../queue/oldest-waiting-age.js'
-import { ErrorResponse } from '../schemas/error.js'
+import { errorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
 import { UnauthenticatedError } from '../errors.js'
 
@@ -27,6 +27,8 @@ export interface MetricsPluginOptions {
   /** METRICS_TENANTS: tenants named in per-tenant series (the rest are `_other`). */
   tenantSeries: number
 }
+
+const SCRAPE_TOKEN_MESSAGE = 'GET /metrics needs the scrape token (METRICS_TOKEN)'
 
 /** Request metrics for every route, and GET /metrics in the Prometheus text format. */
 export default fp<MetricsPluginOptions>(async (app, opts) => {
@@ -84,14 +86,17 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` (a scraper\'s secret, not an API key). Without METRICS_TOKEN this route does not exist on the API port; metrics are then served on API_METRICS_PORT only.',
       security: [],
       response: {
-        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String({ examples: [exampleMetrics] }) } } },
-        401: ErrorResponse
+        200: { description: 'The metrics in the Prometheus text format', content: { 'text/plain': { schema: Type.String({ examples: [exampleMetrics] }) } } },
+        401: {
+          ...errorResponse('No scrape token, or another one (`AUDIT_ERR_UNAUTHENTICATED`)', new UnauthenticatedError(SCRAPE_TOKEN_MESSAGE)),
+          headers: { 'www-authenticate': { type: 'string' as const, description: '`Bearer`', required: true } }
+        }
       }
     }
   }, async (request, reply) => {
     if (!authorized(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer')
-      throw new UnauthenticatedError('GET /metrics needs the scrape token (METRICS_TOKEN)')
+      throw new UnauthenticatedError(SCRAPE_TOKEN_MESSAGE)
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })

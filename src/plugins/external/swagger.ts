@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { SCOPES } from '../../auth/scopes.js'
 import { errorBody, RateLimitedError } from '../../errors.js'
+import { nameErrorExamples } from '../../schemas/name-error-examples.js'
+import { shareResponseHeaders } from '../../schemas/share-response-headers.js'
 import { hoistMediaExamples, linkSchemaComponents } from '../../schemas/link-schema-components.js'
 
 // A real 429 body, so the page cannot show one the service would not send.
@@ -67,7 +69,7 @@ export default fp(async (app: FastifyInstance) => {
     },
     // Inline copies of the shared schemas become $refs to their components, and every body
     // shows its example on the media type.
-    transformObject: (documents) => 'openapiObject' in documents ? hoistMediaExamples(linkSchemaComponents(documents.openapiObject)) : documents.swaggerObject
+    transformObject: (documents) => 'openapiObject' in documents ? nameErrorExamples(shareResponseHeaders(hoistMediaExamples(linkSchemaComponents(documents.openapiObject)))) : documents.swaggerObject
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 }, { name: 'swagger' })

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { auditOwnAccess } from '../../ingest/audit-own-access.js'
 import { tenantFor } from '../../http/tenant-for.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { CONTENT_DISPOSITION_HEADER } from '../../http/standard-responses.js'
+import { wholeLogReadErrors } from '../../schemas/error.js'
 import { exampleExport } from '../../schemas/examples.js'
 import { ExportQuery } from '../../schemas/verification.js'
 import type { ReadLimiter } from '../../limits/read-limiter.js'
@@ -18,7 +19,7 @@ export interface ExportRoutesOptions {
 
 const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app, opts) => {
   app.get('/audit-events/export', {
-    config: { scope: 'events:read' },
+    config: { scope: 'events:read', redis: true },
     schema: {
       operationId: 'exportAuditLog',
       summary: 'Export a tenant\'s log as NDJSON for offline verification',
@@ -26,9 +27,12 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
       tags: ['verification'],
       querystring: ExportQuery,
       response: {
-        200: { description: 'NDJSON stream', content: { 'application/x-ndjson': { schema: Type.String({ examples: [exampleExport] }) } } },
-        400: ErrorResponse,
-        429: ErrorResponse
+        200: {
+          description: 'The log as NDJSON, streamed: header, records and checkpoints, `end` trailer (a stream cut short has no trailer)',
+          content: { 'application/x-ndjson': { schema: Type.String({ examples: [exampleExport] }) } },
+          headers: CONTENT_DISPOSITION_HEADER(true, 'the export (`audit-<tenant>.ndjson`)')
+        },
+        ...wholeLogReadErrors('export')
       }
     }
   }, async (request, reply) => {

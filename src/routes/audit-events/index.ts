@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { ForbiddenError, RecordTooLargeError, RequestValidationError, type FieldError } from '../../errors.js'
+import { BacklogFullError, ForbiddenError, IdConflictError, IdInProgressError, RecordTooLargeError, RequestValidationError, type FieldError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { compileScrubber } from '../../ingest/scrub-secrets.js'
 import { eventContentErrors } from '../../ingest/event-content-errors.js'
@@ -8,7 +8,7 @@ import { prepareEvent } from '../../ingest/prepare-event.js'
 import { ReceiptBatcher } from '../../proofs/receipt-batcher.js'
 import { acceptedJson, asciiBody, ReceiptSigner } from '../../proofs/receipt-signer.js'
 import { AcceptedBatch, AcceptedEvent, AuditEventBatchInput, AuditEventInput, type AuditEventInput as EventInput } from '../../schemas/audit-event.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 
 export interface AuditEventRoutesOptions {
   defaultTenant: string
@@ -21,7 +21,19 @@ export interface AuditEventRoutesOptions {
   recordMaxBytes: number
 }
 
-const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 503: ErrorResponse }
+// The errors of ingest beyond the standard ones (standard-responses.ts), with real answers.
+const exampleId = '01a21a5e-22d2-76e0-9bd0-d3b4ab317058'
+const ingestErrors = {
+  409: {
+    ...errorResponse('The id was accepted with other content (`AUDIT_ERR_ID_CONFLICT`: do not retry), or an earlier request with it is still being accepted (`AUDIT_ERR_ID_IN_PROGRESS`: retry after `Retry-After`)',
+      new IdConflictError([{ index: 0, id: exampleId }]), new IdInProgressError([{ index: 0, id: exampleId }])),
+    headers: { 'retry-after': { type: 'integer' as const, description: 'Seconds to wait before retrying (with `AUDIT_ERR_ID_IN_PROGRESS` only)', required: false } }
+  },
+  413: errorResponse('The body is over its limit (`FST_ERR_CTP_BODY_TOO_LARGE`), or a record would be too large (`AUDIT_ERR_RECORD_TOO_LARGE`: `errors` names each event and the bound)',
+    new RecordTooLargeError([{ field: '', in: 'body', reason: 'the record would be 600000 bytes in canonical form, over the limit of 524288 (RECORD_MAX_BYTES)' }])),
+  503: errorResponse('The event was not accepted: Redis cannot be reached (`AUDIT_ERR_QUEUE_UNAVAILABLE`) or the backlog is over `QUEUE_MAX_WAITING` (`AUDIT_ERR_BACKLOG_FULL`); retry with the same ids',
+    new BacklogFullError(100001, 100000))
+}
 
 const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = async (app, opts) => {
   // The content checks refuse member names that match a built-in pattern with every error of
@@ -42,14 +54,14 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
   })
 
   app.post('/audit-events', {
-    config: { scope: 'events:write' },
+    config: { scope: 'events:write', redis: true },
     schema: {
       operationId: 'createAuditEvent',
       summary: 'Record one audit event',
       description: 'Validates, scrubs secrets and enqueues the event. 202 means the event is durably queued; it is linked into the tenant\'s hash chain within about a second. Repeating a request with the same `id` and content is safe (`duplicate: true`). 409 `AUDIT_ERR_ID_CONFLICT`: the id was accepted with other content. 409 `AUDIT_ERR_ID_IN_PROGRESS`: an earlier request with this id is still being enqueued; retry after `Retry-After`. 413 `AUDIT_ERR_RECORD_TOO_LARGE`: the stored record would be too large (more than 128 redacted values, their JSON Pointers over 4,096 characters, or over `RECORD_MAX_BYTES`).',
       tags: ['events'],
       body: AuditEventInput,
-      response: { 202: AcceptedEvent, ...errorResponses }
+      response: { 202: described(AcceptedEvent, 'The event is durably queued (or was already: `duplicate: true`), with its signed receipt'), ...ingestErrors }
     }
   }, async (request, reply) => {
     const errors = eventContentErrors(request.body)
@@ -65,14 +77,14 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
 
   app.post('/audit-events/batch', {
     bodyLimit: opts.batchBodyLimit,
-    config: { scope: 'events:write' },
+    config: { scope: 'events:write', redis: true },
     schema: {
       operationId: 'createAuditEventBatch',
       summary: 'Record up to 1,000 audit events at once',
       description: 'All or nothing: if any event is invalid, none is accepted and each error names its index (`/events/<i>/...`). Ids are handled as for a single event, and a 409 names the indexes concerned. A 413 `AUDIT_ERR_RECORD_TOO_LARGE` names each event whose record would be too large.',
       tags: ['events'],
       body: AuditEventBatchInput,
-      response: { 202: AcceptedBatch, ...errorResponses }
+      response: { 202: described(AcceptedBatch, 'Every event is durably queued (or was already), each with its signed receipt'), ...ingestErrors }
     }
   }, async (request, reply) => {
     const events = request.body.events

@@ -4,7 +4,7 @@ import { instantProblem } from '../../http/instant-problem.js'
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../http/page-cursor.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { EventIdParams, EventPage, ListEventsQuery, StoredEvent, type StoredRecord } from '../../schemas/audit-event-read.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 import { PgEventReader, type StoredEventRow } from '../../store/pg-event-reader.js'
 
@@ -18,7 +18,6 @@ const toJson = (row: StoredEventRow) => ({
 })
 // The schema checks the form; these the instant (as for ingest's occurred_at).
 const TIME_FILTERS = ['occurred_from', 'occurred_to', 'received_from', 'received_to'] as const
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
   const reader = new PgEventReader(app.db)
@@ -36,7 +35,7 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
       description: 'Filters combine with AND. Pages are cut on `seq` (keyset pagination): reading while events arrive never skips or repeats one. Pass `next_cursor` as `cursor` with the same filters for the next page.',
       tags: ['events'],
       querystring: ListEventsQuery,
-      response: { 200: EventPage, ...errors }
+      response: { 200: described(EventPage, 'A page of events, oldest first unless `order=desc`; `next_cursor` is null on the last page') }
     }
   }, async (request) => {
     const q = request.query
@@ -85,7 +84,10 @@ const readRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (
       tags: ['events'],
       params: EventIdParams,
       querystring: TenantQuery,
-      response: { 200: StoredEvent, 404: ErrorResponse, ...errors }
+      response: {
+        200: described(StoredEvent, 'The event as stored: its position, hashes and record'),
+        404: errorResponse('No such event stored (yet) for this tenant (`AUDIT_ERR_NOT_FOUND`)', new NotFoundError('no event 01a21a5e-22d2-76e0-9bd0-d3b4ab317058 (not stored yet, or not yours)'))
+      }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)

@@ -3,12 +3,12 @@ import { Type } from 'typebox'
 import { CheckpointSigner } from '../../worker/checkpoint-signer.js'
 import type { StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
-import { EmptyLogError, NoCheckpointError } from '../../errors.js'
+import { EmptyLogError, NoCheckpointError, NotAcceptableError } from '../../errors.js'
 import { negotiate, VARY_ACCEPT } from '../../http/negotiate.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 import { exampleCheckpointNote } from '../../schemas/examples.js'
 
 export interface CheckpointRoutesOptions {
@@ -50,8 +50,8 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
           headers: VARY_ACCEPT,
           content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: Checkpoint } }
         },
-        404: ErrorResponse,
-        406: ErrorResponse
+        404: errorResponse('No checkpoint of this tenant yet (`AUDIT_ERR_NO_CHECKPOINT`)', noCheckpoint('default')),
+        406: errorResponse('Accept allows neither the note nor JSON (`AUDIT_ERR_NOT_ACCEPTABLE`)', new NotAcceptableError('application/xml', ['text/plain', 'application/json'], 'format=note or format=json'))
       }
     }
   }, async (request, reply) => {
@@ -72,7 +72,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       summary: 'Stored checkpoints of a tenant\'s log, newest first (or the one at `size`)',
       tags: ['checkpoints'],
       querystring: CheckpointsQuery,
-      response: { 200: CheckpointList, 404: ErrorResponse }
+      response: {
+        200: described(CheckpointList, 'The checkpoints, newest first (an empty list when there is none)'),
+        404: errorResponse('No checkpoint at the `size` asked for (`AUDIT_ERR_NO_CHECKPOINT`)', new NoCheckpointError('no checkpoint at size 4'))
+      }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
@@ -90,7 +93,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       description: 'Checkpoints are also signed by the worker on a timer (CHECKPOINT_INTERVAL_SECONDS). Signing the same size twice returns the stored checkpoint.',
       tags: ['checkpoints'],
       querystring: TenantQuery,
-      response: { 201: Checkpoint, 404: ErrorResponse }
+      response: {
+        201: described(Checkpoint, 'The checkpoint of the tree\'s current size, signed now or already stored'),
+        404: errorResponse('The tenant has no events yet (`AUDIT_ERR_EMPTY_LOG`)', new EmptyLogError('tenant default has no events yet'))
+      }
     }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)

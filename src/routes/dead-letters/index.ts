@@ -5,10 +5,10 @@ import { NotFoundError } from '../../errors.js'
 import { auditOwnAccess } from '../../ingest/audit-own-access.js'
 import { describeJobEvent, type AppendJobData } from '../../queue/append-job.js'
 import { DeadLetter, DeadLetterList, DeadLetterParams, DeadLetterQuery, DiscardDeadLetter, RetriedDeadLetters } from '../../schemas/dead-letter.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 
 const notFound = (id: string) => new NotFoundError(`no dead letter ${id}`)
-const errors = { 401: ErrorResponse, 403: ErrorResponse }
+const notFoundResponse = errorResponse('No such dead letter visible to this key (`AUDIT_ERR_NOT_FOUND`)', notFound('1234'))
 
 /**
  * Dead letters are the queue's failed jobs. An admin key sees the jobs whose events all
@@ -39,16 +39,16 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/dead-letters', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'listDeadLetters', summary: 'List dead-lettered jobs with their reason', tags: ['dead letters'], querystring: DeadLetterQuery, response: { 200: DeadLetterList, ...errors } }
+    config: { scope: 'admin', redis: true },
+    schema: { operationId: 'listDeadLetters', summary: 'List dead-lettered jobs with their reason', tags: ['dead letters'], querystring: DeadLetterQuery, response: { 200: described(DeadLetterList, 'The dead letters this key may see, oldest failure first') } }
   }, async (request) => {
     const jobs = await redis(() => app.eventQueue.getFailed(0, (request.query.limit ?? 100) - 1), 'dead letters not read') as Array<Job<AppendJobData>>
     return { items: jobs.filter(job => visible(request, job)).map(toJson) }
   })
 
   app.post('/dead-letters/:job_id/retry', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'retryDeadLetter', summary: 'Put one dead-lettered job back in the queue', tags: ['dead letters'], params: DeadLetterParams, response: { 202: RetriedDeadLetters, 404: ErrorResponse, ...errors } }
+    config: { scope: 'admin', redis: true },
+    schema: { operationId: 'retryDeadLetter', summary: 'Put one dead-lettered job back in the queue', tags: ['dead letters'], params: DeadLetterParams, response: { 202: described(RetriedDeadLetters, 'The job is queued again'), 404: notFoundResponse } }
   }, async (request, reply) => {
     const outcome = 'dead letter not retried'
     const job = await failedJob(request, request.params.job_id, outcome)
@@ -57,8 +57,8 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/dead-letters/retry', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'retryAllDeadLetters', summary: 'Put every visible dead-lettered job back in the queue', tags: ['dead letters'], response: { 202: RetriedDeadLetters, ...errors } }
+    config: { scope: 'admin', redis: true },
+    schema: { operationId: 'retryAllDeadLetters', summary: 'Put every visible dead-lettered job back in the queue', tags: ['dead letters'], response: { 202: described(RetriedDeadLetters, 'How many jobs are queued again') } }
   }, async (request, reply) => {
     let retried = 0
     const outcome = () => retried === 0 ? 'no dead letter retried' : `${retried} dead letters retried, not the rest`
@@ -71,14 +71,14 @@ const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/dead-letters/:job_id/discard', {
-    config: { scope: 'admin' },
+    config: { scope: 'admin', redis: true },
     schema: {
       operationId: 'discardDeadLetter',
       summary: 'Discard a dead-lettered job, with a reason recorded in the affected tenants\' chains',
       tags: ['dead letters'],
       params: DeadLetterParams,
       body: DiscardDeadLetter,
-      response: { 200: DeadLetter, 404: ErrorResponse, ...errors }
+      response: { 200: described(DeadLetter, 'The discarded job, as it was'), 404: notFoundResponse }
     }
   }, async (request) => {
     const job = await failedJob(request, request.params.job_id, 'dead letter not discarded')

@@ -5,6 +5,7 @@ import { unavailableReport } from '../../health/answer-health-probe.js'
 import { HealthListener } from '../../health/health-listener.js'
 import { oldestWaitingAge } from '../../queue/oldest-waiting-age.js'
 import { timedCheck, type CheckResult } from '../../health/timed-check.js'
+import { described } from '../../schemas/error.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
 
 export interface HealthRoutesOptions extends HealthThresholds {
@@ -111,7 +112,10 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
       operationId: 'getReadiness',
       summary: 'Readiness: can this instance accept events, and does anything need attention?',
       tags: ['health'],
-      response: { 200: HealthResponse, 503: HealthResponse }
+      response: {
+        200: described(HealthResponse, '`ok` or `degraded`: this instance accepts events (`reasons` says what needs attention)'),
+        503: described(HealthResponse, '`unavailable`: this instance cannot accept events now (Redis down, or the backlog full); a load balancer should send them elsewhere')
+      }
     }
   }, async (_request, reply) => {
     const report = await reading.get()
@@ -125,7 +129,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
       operationId: 'getLiveness',
       summary: 'Liveness: the process is up (no I/O)',
       tags: ['health'],
-      response: { 200: LiveResponse }
+      response: { 200: described(LiveResponse, 'The process is up') }
     }
   }, async () => ({ status: 'ok' as const }))
 }

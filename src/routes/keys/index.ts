@@ -7,11 +7,10 @@ import { auditOwnAccess } from '../../ingest/audit-own-access.js'
 import { NotFoundError } from '../../errors.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey, KeyIdParams, RevokeApiKey } from '../../schemas/api-key.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, errorResponse } from '../../schemas/error.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 
 const notFound = () => new NotFoundError('no such key')
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 /** Key management for admins: a tenant's admin key manages that tenant's keys only. */
 const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (app, opts) => {
@@ -24,8 +23,8 @@ const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (a
   }
 
   app.post('/keys', {
-    config: { scope: 'admin' },
-    schema: { operationId: 'createApiKey', summary: 'Create an API key (the key is returned once)', description: 'Appends `audit.key.create` to the tenant\'s chain (actor: the admin key; target: the new key\'s id; metadata: name and scopes, never the key). If that event cannot be queued, no key is created: 503.', tags: ['keys'], body: CreateApiKey, response: { 201: CreatedApiKey, 503: ErrorResponse, ...errors } }
+    config: { scope: 'admin', redis: true },
+    schema: { operationId: 'createApiKey', summary: 'Create an API key (the key is returned once)', description: 'Appends `audit.key.create` to the tenant\'s chain (actor: the admin key; target: the new key\'s id; metadata: name and scopes, never the key). If that event cannot be queued, no key is created: 503.', tags: ['keys'], body: CreateApiKey, response: { 201: described(CreatedApiKey, 'The key (shown this once: store it) and what is kept of it') } }
   }, async (request, reply) => {
     const tenant = tenantFor(request, request.body.tenant, opts.defaultTenant)
     const created = await app.keyStore.create(tenant, request.body.name, request.body.scopes as Scope[], record(request, 'audit.key.create'))
@@ -35,14 +34,14 @@ const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (a
 
   app.get('/keys', {
     config: { scope: 'admin' },
-    schema: { operationId: 'listApiKeys', summary: 'List API keys of a tenant (never the keys themselves)', tags: ['keys'], querystring: TenantQuery, response: { 200: ApiKeyList, ...errors } }
+    schema: { operationId: 'listApiKeys', summary: 'List API keys of a tenant (never the keys themselves)', tags: ['keys'], querystring: TenantQuery, response: { 200: described(ApiKeyList, 'The tenant\'s keys, revoked ones included') } }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
     return { keys: await app.keyStore.list(tenant) }
   })
 
   app.post('/keys/:id/revoke', {
-    config: { scope: 'admin' },
+    config: { scope: 'admin', redis: true },
     schema: {
       operationId: 'revokeApiKey',
       summary: 'Revoke an API key, on every API instance at once',
@@ -50,7 +49,10 @@ const keyRoutes: FastifyPluginAsyncTypebox<{ defaultTenant: string }> = async (a
       tags: ['keys'],
       params: KeyIdParams,
       body: RevokeApiKey,
-      response: { 200: ApiKeyInfo, 404: ErrorResponse, 503: ErrorResponse, ...errors }
+      response: {
+        200: described(ApiKeyInfo, 'The key, revoked (now, or already before)'),
+        404: errorResponse('No such key of this tenant (`AUDIT_ERR_NOT_FOUND`)', notFound())
+      }
     }
   }, async (request) => {
     const existing = await app.keyStore.get(request.params.id)

@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { leafHash, consistencyProof, inclusionProof, type NodeReader } from '../../core/merkle/index.js'
-import { NoCheckpointError, NotCheckpointedError, NotFoundError, TreeSizeError } from '../../errors.js'
+import { NoCheckpointError, NotAcceptableError, NotCheckpointedError, NotFoundError, TreeSizeError } from '../../errors.js'
 import { negotiate, VARY_ACCEPT } from '../../http/negotiate.js'
 import { tenantFor } from '../../http/tenant-for.js'
 import { proofWithRoots } from '../../proofs/proof-with-roots.js'
 import { formatTlogProof } from '../../proofs/tlog-proof.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { CONTENT_DISPOSITION_HEADER } from '../../http/standard-responses.js'
+import { errorResponse } from '../../schemas/error.js'
 import { exampleInclusionProof } from '../../schemas/examples.js'
 import { ConsistencyProof, ConsistencyProofQuery, InclusionProof, InclusionProofParams, InclusionProofQuery } from '../../schemas/proof.js'
 import { PgLogReader } from '../../store/pg-log-reader.js'
@@ -45,13 +46,17 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
       response: {
         200: {
           description: 'The proof: JSON, or the C2SP tlog-proof alone as text (by Accept, or `format`)',
-          headers: VARY_ACCEPT,
+          headers: { ...VARY_ACCEPT, ...CONTENT_DISPOSITION_HEADER(false, 'a tlog-proof (`<id>.tlog-proof`); not sent with JSON') },
           content: { 'application/json': { schema: InclusionProof }, 'text/plain': { schema: Type.String({ description: 'C2SP tlog-proof', examples: [exampleInclusionProof.tlog_proof] }) } }
         },
-        400: ErrorResponse,
-        404: ErrorResponse,
-        406: ErrorResponse,
-        409: ErrorResponse
+        400: errorResponse('The request is invalid (`AUDIT_ERR_VALIDATION`), or `tree_size` is beyond the log or below the event\'s seq (`AUDIT_ERR_TREE_SIZE`)',
+          new TreeSizeError('tree_size 9 is beyond the log\'s size 4')),
+        404: errorResponse('No such event in the tenant\'s log (`AUDIT_ERR_NOT_FOUND`), or no signed checkpoint at `tree_size` for a tlog-proof (`AUDIT_ERR_NO_CHECKPOINT`)',
+          new NotFoundError('no event 01a21a5e-22d2-76e0-9bd0-d3b4ab317058 in the log of tenant default (an accepted event is stored within about a second)'),
+          new NoCheckpointError('no signed checkpoint at size 3: a tlog-proof needs one')),
+        406: errorResponse('Accept allows neither JSON nor text (`AUDIT_ERR_NOT_ACCEPTABLE`)', new NotAcceptableError('application/xml', ['application/json', 'text/plain'], 'format=json or format=tlog-proof')),
+        409: errorResponse('The event is stored but no checkpoint covers it yet (`AUDIT_ERR_NOT_CHECKPOINTED`): ask after the next one, or pass `tree_size`',
+          new NotCheckpointedError('event 01a21a5e-22d2-76e0-9bd0-d3b4ab317058 is at seq 5 but the latest checkpoint covers 4 records: ask again after the next checkpoint, or pass tree_size (up to the log\'s size) for a proof without one'))
       }
     }
   }, async (request, reply) => {
@@ -114,7 +119,11 @@ const proofRoutes: FastifyPluginAsyncTypebox<ProofRoutesOptions> = async (app, o
       description: 'The RFC 9162 consistency proof that the tree of size `to` (default: the latest checkpoint) extends the tree of size `from`, with the signed checkpoints at those sizes when there are. A client that kept an old checkpoint checks with it that the log only grew: `npx audit-service verify-proof proof.json --checkpoint old.checkpoint --key <verifier key>`.',
       tags: ['proofs'],
       querystring: ConsistencyProofQuery,
-      response: { 200: ConsistencyProof, 400: ErrorResponse, 404: ErrorResponse }
+      response: {
+        200: ConsistencyProof,
+        400: errorResponse('The request is invalid (`AUDIT_ERR_VALIDATION`), or `from` is above `to`, or `to` beyond the log (`AUDIT_ERR_TREE_SIZE`)', new TreeSizeError('to (9) is beyond the log\'s size 4')),
+        404: errorResponse('No checkpoint yet to default `to` to (`AUDIT_ERR_NO_CHECKPOINT`)', new NoCheckpointError('no checkpoint for tenant default yet: pass to'))
+      }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)

@@ -5,7 +5,7 @@ import { tenantFor } from '../../http/tenant-for.js'
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { ReadLimiter } from '../../limits/read-limiter.js'
-import { ErrorResponse } from '../../schemas/error.js'
+import { described, wholeLogReadErrors } from '../../schemas/error.js'
 import { VerifyQuery, VerifyResponse } from '../../schemas/verification.js'
 import type { ReadThreadPool } from '../../verification/read-thread-pool.js'
 
@@ -18,14 +18,14 @@ export interface VerifyRoutesOptions {
 
 const verifyRoutes: FastifyPluginAsyncTypebox<VerifyRoutesOptions> = async (app, opts) => {
   app.get('/verify', {
-    config: { scope: 'events:read' },
+    config: { scope: 'events:read', redis: true },
     schema: {
       operationId: 'verifyLog',
       summary: 'Recompute a tenant\'s log and check it against the signed checkpoints',
       description: 'Streams through the rows in constant memory (checkpoints read alongside them) in a worker thread with its own database connections, so the API stays responsive; one run per tenant at a time (`READ_VERIFY_PER_TENANT`), beyond that 429 `AUDIT_ERR_TOO_MANY_READS` with Retry-After. Checks the canonical bytes, the jsonb copy, every chain link and hash, the Merkle root at each checkpoint, and each checkpoint\'s signature. `first_error.kind` names what broke.',
       tags: ['verification'],
       querystring: VerifyQuery,
-      response: { 200: VerifyResponse, 400: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse }
+      response: { 200: described(VerifyResponse, 'The outcome: `valid`, how many records passed, and what broke first'), ...wholeLogReadErrors('verify') }
     }
   }, async (request) => {
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { VerifierKeys } from '../../schemas/checkpoint.js'
+import { described } from '../../schemas/error.js'
 
 /** Publishes the key that signs checkpoints, so anyone can verify them. */
 const wellKnownRoutes: FastifyPluginAsyncTypebox<{ originPrefix: string }> = async (app, opts) => {
@@ -10,7 +11,7 @@ const wellKnownRoutes: FastifyPluginAsyncTypebox<{ originPrefix: string }> = asy
       operationId: 'getVerifierKeys',
       summary: 'Verifier keys for this log\'s checkpoints (C2SP verifier-key format)',
       tags: ['checkpoints'],
-      response: { 200: VerifierKeys }
+      response: { 200: described(VerifierKeys, 'The key that signs this log\'s checkpoints') }
     }
   }, async () => {
     const key = app.signingKey

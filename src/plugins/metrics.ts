@@ -39,7 +39,7 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       const c = await app.queueGate.run(() => app.eventQueue.getJobCounts('waiting', 'active', 'failed', 'delayed'), 'queue not read')
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
-    queueLag: async () => await oldestWaitingAge(app.eventQueue),
+    queueLag: async () => await app.queueGate.run(() => oldestWaitingAge(app.eventQueue), 'queue lag not read'),
     tenantLogs: async () => await app.checkpointStore.tenantLogs()
   }, { readingMs: opts.readingMs, tenantSeries: opts.tenantSeries })
   app.decorate('metrics', metrics)

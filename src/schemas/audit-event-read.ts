@@ -1,32 +1,58 @@
 import { Type, type Static } from 'typebox'
-import { exampleEventId, exampleEventPage, exampleStoredEvent } from './examples.js'
+import { encodeCursor, queryFingerprint } from '../http/page-cursor.js'
+import { exampleEventId, exampleEventPage, exampleRequestId, exampleStoredEvent } from './examples.js'
 import { TenantParam } from './tenant.js'
+
+/**
+ * One query, filter by filter: "Try it out" on /docs fills every parameter with its example, so
+ * together they must make a query the service accepts, one that finds the example event of
+ * POST /audit-events, and a cursor of that very query (a cursor is bound to its filters).
+ */
+const listExample = {
+  'actor.id': 'u_123',
+  'actor.type': 'user',
+  action: 'user.*',
+  'target.type': 'session',
+  'target.id': 's_456',
+  outcome: 'success',
+  request_id: exampleRequestId,
+  occurred_from: '2026-11-26T00:00:00Z',
+  occurred_to: '2026-11-27T00:00:00Z',
+  received_from: '2026-01-01T00:00:00Z',
+  received_to: '2036-01-01T00:00:00Z',
+  seq_from: 1,
+  seq_to: 1000,
+  order: 'desc',
+  tenant: 'default' // TenantParam's example
+} as const
+// Newest first from seq 1000 down: the page a first request of the same filters would give.
+const listExampleCursor = encodeCursor({ seq: 1001, order: listExample.order, query: queryFingerprint(listExample) })
 
 const Time = (description: string, example: string) => Type.Optional(Type.String({ format: 'date-time', description, examples: [example] }))
 
 export const ListEventsQuery = Type.Object({
-  'actor.id': Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: ['u_123'] })),
-  'actor.type': Type.Optional(Type.String({ minLength: 1, maxLength: 64, examples: ['user'] })),
+  'actor.id': Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: [listExample['actor.id']] })),
+  'actor.type': Type.Optional(Type.String({ minLength: 1, maxLength: 64, examples: [listExample['actor.type']] })),
   action: Type.Optional(Type.String({
     minLength: 1,
     maxLength: 130,
     pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*(\\.\\*)?$',
     description: 'Exact action (`user.login`) or a prefix ending in `.*` (`user.*`)',
-    examples: ['user.*']
+    examples: [listExample.action]
   })),
-  'target.type': Type.Optional(Type.String({ minLength: 1, maxLength: 64, examples: ['session'] })),
-  'target.id': Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: ['s_456'] })),
-  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('unknown')], { examples: ['failure'] })),
-  request_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: ['0469e33f-682b-4781-abc0-0465f6aad31c'] })),
-  occurred_from: Time('occurred_at >= this', '2026-11-26T00:00:00Z'),
-  occurred_to: Time('occurred_at < this', '2026-11-27T00:00:00Z'),
-  received_from: Time('received_at >= this', '2026-11-26T00:00:00Z'),
-  received_to: Time('received_at < this', '2026-11-27T00:00:00Z'),
-  seq_from: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'seq >= this', examples: [1] })),
-  seq_to: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'seq <= this', examples: [1000] })),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'By seq; default asc', examples: ['desc'] })),
+  'target.type': Type.Optional(Type.String({ minLength: 1, maxLength: 64, examples: [listExample['target.type']] })),
+  'target.id': Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: [listExample['target.id']] })),
+  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('unknown')], { examples: [listExample.outcome] })),
+  request_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, examples: [listExample.request_id] })),
+  occurred_from: Time('occurred_at >= this', listExample.occurred_from),
+  occurred_to: Time('occurred_at < this', listExample.occurred_to),
+  received_from: Time('received_at >= this', listExample.received_from),
+  received_to: Time('received_at < this', listExample.received_to),
+  seq_from: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'seq >= this', examples: [listExample.seq_from] })),
+  seq_to: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'seq <= this', examples: [listExample.seq_to] })),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'By seq; default asc', examples: [listExample.order] })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Default 100', examples: [50] })),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page (same filters)', examples: [exampleEventPage.next_cursor] })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page (same filters and order)', examples: [listExampleCursor] })),
   tenant: Type.Optional(TenantParam)
 }, { additionalProperties: false })
 

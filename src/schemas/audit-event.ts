@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { exampleAcceptedBatch, exampleEventId } from './examples.js'
+import { exampleAcceptedBatch, exampleEventId, exampleRequestId } from './examples.js'
 
 const Name = (description: string, maxLength = 128) => Type.String({ minLength: 1, maxLength, description })
 const TenantName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Tenant name' })
@@ -88,7 +88,9 @@ const eventExample = {
   target: { type: 'session', id: 's_456' },
   outcome: 'success',
   source: { service: 'auth', version: '1.4.0' },
-  metadata: { method: 'password', mfa: true }
+  metadata: { method: 'password', mfa: true },
+  // The request that caused it, so GET /audit-events's example filters find this event.
+  request_id: exampleRequestId
 }
 
 export const AuditEventInput = Type.Object(eventProperties, {

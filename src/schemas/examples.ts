@@ -5,6 +5,9 @@
 
 export const exampleEventId = '01a21a5e-22d2-76e0-9bd0-d3b4ab317058'
 
+/** The request id the example event of POST /audit-events carries (see the list's example query). */
+export const exampleRequestId = '7d444840-9dc0-41d2-b2a4-1c2a4f2c8a51'
+
 export const exampleStoredEvent = {
   seq: 2,
   id: '01a21a5e-22d2-76e0-9bd0-d3b4ab317058',

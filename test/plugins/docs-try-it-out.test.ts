@@ -99,6 +99,19 @@ t.test('on /docs, Authorize then Execute POST /audit-events twice: 202, then the
   t.equal(readResponse.status(), 200, `GET ${readResponse.url()} answers 200`)
   t.match(await readResponse.json(), { id: exampleEventId, record: { actor: { id: 'u_123' } } }, 'with the stored example event')
 
+  // The list is prefilled with every filter's example and a cursor: together one query that
+  // the service accepts and that finds the example event.
+  const list = page.locator('.swagger-ui #operations-events-listAuditEvents')
+  await list.locator('.opblock-summary').click()
+  await list.locator('button.try-out__btn').click()
+  const listAnswer = page.waitForResponse(r => r.request().method() === 'GET' && new URL(r.url()).pathname === '/audit-events')
+  await list.locator('button.execute').click()
+  const listResponse = await listAnswer
+  const listUrl = new URL(listResponse.url())
+  t.ok(listUrl.searchParams.has('cursor') && listUrl.searchParams.has('actor.id'), `the prefilled query has its filters and cursor: ${listUrl.search}`)
+  t.equal(listResponse.status(), 200, 'GET /audit-events with every example answers 200')
+  t.same((await listResponse.json() as { items: Array<{ id: string }> }).items.map(i => i.id), [exampleEventId], 'and finds the example event')
+
   t.same(pageErrors, [], 'no JavaScript error on the page')
 
   await mkdir(join(ROOT, 'docs', 'screenshots'), { recursive: true })

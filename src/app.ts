@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { errorBody, NotFoundError } from './errors.js'
+import { errorBody, NotFoundError, ShuttingDownError } from './errors.js'
 import { errorHandler } from './http/error-handler.js'
 import { registerJsonBodyParser } from './http/json-body-parser.js'
 import { ReadLimiter } from './limits/read-limiter.js'
@@ -63,17 +63,28 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     requestTimeout: config.requestTimeoutMs,
     http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs) },
     keepAliveTimeout: 5_000,
-    return503OnClosing: true,
+    return503OnClosing: false,
     forceCloseConnections: 'idle'
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(createValidatorCompiler())
   app.setErrorHandler(errorHandler)
   registerJsonBodyParser(app)
+  // From the first step of closing, keyed requests that still arrive (on connections still open)
+  // are refused with the service's own 503 rather than Fastify's bare one (return503OnClosing),
+  // so they carry a code, Retry-After and x-request-id, as the OpenAPI document says.
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
   // Set as the request arrives, so every answer carries it, errors included; a callback hook
   // costs no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    // Public routes (health, keys, metrics) still answer: cheap, and /health says it is closing.
+    if (closing && request.routeOptions.config.public !== true) {
+      reply.header('connection', 'close')
+      done(new ShuttingDownError())
+      return
+    }
     done()
   })
 

@@ -3,8 +3,7 @@
  * (as Fastify's lib/errors.js lists its FST_ERR_*). README's "Error codes" table documents the
  * same codes, and test/errors.test.ts checks that source, catalog and README agree.
  *
- * Answers that are not AUDIT_ERR_*: Fastify's own codes it keeps (FASTIFY_ERROR_CODES below),
- * and the bare 503 `{ error, message, statusCode }` Fastify sends while the API shuts down.
+ * Answers that are not AUDIT_ERR_*: Fastify's own codes it keeps (FASTIFY_ERROR_CODES below).
  */
 export const ERROR_CODES = {
   AUDIT_ERR_VALIDATION: { statusCode: 400, meaning: 'the request is invalid; `errors` names each bad field and why' },
@@ -27,7 +26,7 @@ export const ERROR_CODES = {
   AUDIT_ERR_QUEUE_UNAVAILABLE: { statusCode: 503, meaning: 'Redis cannot be reached (or did not answer in time): the event was not accepted, or the read, key change or dead-letter operation not done; the message says which' },
   AUDIT_ERR_BACKLOG_FULL: { statusCode: 503, meaning: 'the queue backlog is over QUEUE_MAX_WAITING' },
   AUDIT_ERR_READ_THREAD_FAILED: { statusCode: 503, meaning: 'the thread running a verification or export died (crash, out of memory); it is replaced' },
-  AUDIT_ERR_SHUTTING_DOWN: { statusCode: 503, meaning: 'the instance is shutting down and starts no new verification or export' }
+  AUDIT_ERR_SHUTTING_DOWN: { statusCode: 503, meaning: 'the instance is shutting down: it takes no new request, and starts no new verification or export' }
 } as const satisfies Record<`AUDIT_ERR_${string}`, { statusCode: number, meaning: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -253,6 +252,8 @@ export class ReadThreadFailedError extends AuditServiceError {
 }
 
 export class ShuttingDownError extends AuditServiceError {
+  // Another instance can take the request at once.
+  override readonly retryAfterSeconds = 1
   constructor () {
     super(...catalogued('AUDIT_ERR_SHUTTING_DOWN'), 'the service is shutting down')
   }

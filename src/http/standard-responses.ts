@@ -1,7 +1,7 @@
 import type { RouteOptions } from 'fastify'
 import type { Scope } from '../auth/scopes.js'
 import {
-  AuditServiceError, ForbiddenError, InternalError, MediaTypeError, QueueUnavailableError, RateLimitedError, RequestValidationError, UnauthenticatedError
+  AuditServiceError, ForbiddenError, InternalError, MediaTypeError, QueueUnavailableError, RateLimitedError, RequestValidationError, ShuttingDownError, UnauthenticatedError
 } from '../errors.js'
 import { errorResponse, ErrorResponse, type ErrorAnswer, type ResponseHeader } from '../schemas/error.js'
 
@@ -55,7 +55,8 @@ type Responses = Record<string, unknown>
  * The error responses that apply to a route by what it is, so no route can forget one: the
  * auth plugin's 401 and 403 and the rate limit's 429 on every keyed route, the validator's
  * 400 on any route that validates a request part or takes a body, the body parser's 413
- * and 415 on any route that takes a body, 503 on routes that need Redis, 500 everywhere.
+ * and 415 on any route that takes a body, 503 on routes that need Redis or a key (an instance
+ * that is closing refuses keyed requests), 500 everywhere.
  */
 export function standardResponses (method: string, config: RouteOptions['config'], schema: RouteOptions['schema']): Responses {
   const keyed = config?.public !== true
@@ -75,7 +76,10 @@ export function standardResponses (method: string, config: RouteOptions['config'
     out[415] = errorResponse('The body is not `application/json` (`AUDIT_ERR_MEDIA_TYPE`)', new MediaTypeError('text/plain'))
   }
   out[500] = errorResponse('A fault of the service; the details are in its log, never in the answer (`AUDIT_ERR_INTERNAL`)', new InternalError())
-  if (config?.redis === true) out[503] = errorResponse('Redis cannot be reached (`AUDIT_ERR_QUEUE_UNAVAILABLE`): nothing was changed or recorded', QUEUE_DOWN)
+  // A keyed request that reaches an instance already closing (on a connection still open).
+  const closing = 'the instance is shutting down (`AUDIT_ERR_SHUTTING_DOWN`): send it to another instance'
+  if (config?.redis === true) out[503] = errorResponse(`Redis cannot be reached (\`AUDIT_ERR_QUEUE_UNAVAILABLE\`): nothing was changed or recorded; or ${closing}`, QUEUE_DOWN, new ShuttingDownError())
+  else if (keyed) out[503] = errorResponse(`The request was not started: ${closing}`, new ShuttingDownError())
   for (const status of Object.keys(out)) {
     const response = out[status] as { headers?: Record<string, ResponseHeader> }
     // A 401 is refused before the request is counted; a 403 for a missing scope too.

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox'
-import { AuditServiceError, ERROR_CODES, errorBody, FASTIFY_ERROR_CODES, ReadThreadFailedError, RequestValidationError, ShuttingDownError, TooManyReadsError } from '../errors.js'
+import { AuditServiceError, ERROR_CODES, errorBody, FASTIFY_ERROR_CODES, ReadThreadFailedError, RequestValidationError, TooManyReadsError } from '../errors.js'
 
 // A real answer of the service, not a hand-written one that could drift from it.
 const missingActorId = new RequestValidationError([{ field: '/actor/id', in: 'body', reason: 'required field is missing' }])
@@ -68,6 +68,6 @@ export function wholeLogReadErrors (kind: 'verify' | 'export') {
     429: errorResponse(`A rate limit is used up (\`AUDIT_ERR_RATE_LIMITED\`), or too many ${kind === 'verify' ? 'verifications' : 'exports'} of the tenant (\`${limit}\`) or reads of the instance (\`READ_MAX_CONCURRENT\`) are running (\`AUDIT_ERR_TOO_MANY_READS\`)`,
       new TooManyReadsError(`1 ${kind} run of tenant default already in progress (at most 1 at a time); retry when it ends`, 5)),
     503: errorResponse('Nothing was read: Redis cannot be reached to record the read (`AUDIT_ERR_QUEUE_UNAVAILABLE`), the read thread failed (`AUDIT_ERR_READ_THREAD_FAILED`), or the instance is shutting down (`AUDIT_ERR_SHUTTING_DOWN`)',
-      new ReadThreadFailedError('it exited, code 1'), new ShuttingDownError())
+      new ReadThreadFailedError('it exited, code 1'))
   }
 }

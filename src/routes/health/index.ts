@@ -1,3 +1,4 @@
+import type { Static } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { assessHealth, type HealthFacts, type HealthThresholds } from '../../health/assess-health.js'
 import { RecentResult } from '../../http/recent-result.js'
@@ -83,6 +84,10 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   }
   const reading = new RecentResult(probe, opts.cacheMs)
   const statusCodeOf = (report: { status: string }) => report.status === 'unavailable' ? 503 : 200
+  // From the first step of closing both ports say so at once, not after the grace period.
+  const closingReport = unavailableReport('shutting down: this instance takes no new requests')
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
 
   if (opts.healthPort > 0) {
     // Bound when the app is ready, so a taken HEALTH_PORT fails start-up before the main port
@@ -100,7 +105,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     // The main port stops taking connections now; the health port must say so at once,
     // not after the grace period.
     app.addHook('preClose', async () => {
-      listener.hold({ statusCode: 503, body: unavailableReport('shutting down: this instance takes no new requests') })
+      listener.hold({ statusCode: 503, body: closingReport })
     })
     app.addHook('onClose', async () => { await listener.close() })
   }
@@ -114,10 +119,11 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
       tags: ['health'],
       response: {
         200: described(HealthResponse, '`ok` or `degraded`: this instance accepts events (`reasons` says what needs attention)'),
-        503: described(HealthResponse, '`unavailable`: this instance cannot accept events now (Redis down, or the backlog full); a load balancer should send them elsewhere')
+        503: described(HealthResponse, '`unavailable`: this instance cannot accept events now (Redis down, the backlog full, or shutting down); a load balancer should send them elsewhere')
       }
     }
   }, async (_request, reply) => {
+    if (closing) return reply.code(503).send(JSON.parse(closingReport) as Static<typeof HealthResponse>)
     const report = await reading.get()
     return reply.code(statusCodeOf(report)).send(report)
   })

@@ -12,14 +12,7 @@ export const Checkpoint = Type.Object({
   created_at: Type.String({ format: 'date-time' })
 }, {
   $id: 'Checkpoint',
-  examples: [{
-    tenant: 'default',
-    origin: 'audit-service.local/default',
-    size: 3,
-    root_hash: 'ZxJ4uNAl0+OUbMYBdxF3F8k8L9sPfJHvgm1xM+vj3kA=',
-    note: 'audit-service.local/default\n3\nZxJ4uNAl0+OUbMYBdxF3F8k8L9sPfJHvgm1xM+vj3kA=\n\n— audit-service AbCdEf...\n',
-    created_at: '2026-11-26T12:00:10.000Z'
-  }]
+  examples: [exampleCheckpoint]
 })
 
 export const CheckpointList = Type.Object({

@@ -37,6 +37,7 @@ const FIELD = /^[\x21-\x7e]{1,256}$/
 export function isReceiptField (value: unknown): value is string {
   return typeof value === 'string' && FIELD.test(value)
 }
+
 // Leaf index and batch size: decimal without leading zeros, below 2^53.
 const POSITION = /^(0|[1-9][0-9]{0,15}) ([1-9][0-9]{0,15})$/
 

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { ORIGIN } from './core/checkpoint/index.js'
+import { logOrigin as logOriginOf, originProblem } from './core/checkpoint/index.js'
+import { keyNameProblem } from './core/note/index.js'
+import { isReceiptField } from './proofs/receipt.js'
 import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
 import { normalizeKey } from './ingest/scrub-secrets.js'
 import { SERVICE_ROLE_NAME } from './store/service-role.js'
@@ -199,10 +201,19 @@ function trustProxy (env: Env): boolean | number | string {
  * const config = loadConfig(process.env)
  */
 export function loadConfig (env: Env = process.env): Config {
+  // The same checks as the note signer's and formatCheckpoint's: a value they would refuse
+  // stops the start here, with one line, not at the first signature (or a stack trace).
   const signingKeyName = str(env, 'SIGNING_KEY_NAME', 'audit-service')
-  if (/[\s+]/.test(signingKeyName)) throw new ConfigError('SIGNING_KEY_NAME', 'must not contain spaces or "+" (C2SP signed-note key name)')
+  const keyNameIssue = keyNameProblem(signingKeyName)
+  if (keyNameIssue !== undefined) throw new ConfigError('SIGNING_KEY_NAME', `${keyNameIssue} (C2SP signed-note key name)`)
   const logOrigin = str(env, 'LOG_ORIGIN', 'audit-service.local')
-  if (!ORIGIN.test(logOrigin)) throw new ConfigError('LOG_ORIGIN', 'must not contain spaces (it starts every checkpoint, whose first line has none)')
+  // Every tenant's origin is `<LOG_ORIGIN>/<tenant>`, and tenant names are letters, digits, '.', '_', '-'.
+  const originIssue = originProblem(logOrigin)
+  if (originIssue !== undefined) throw new ConfigError('LOG_ORIGIN', `${originIssue} (C2SP checkpoint origin, which the log's key name may match)`)
+  // Receipts carry the origin too, as printable ASCII: the longest tenant name must still fit.
+  if (!isReceiptField(logOriginOf(logOrigin, 'x'.repeat(64)))) {
+    throw new ConfigError('LOG_ORIGIN', 'must be at most 191 printable ASCII characters (every receipt carries `<LOG_ORIGIN>/<tenant>`, at most 256 of them)')
+  }
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),

@@ -22,6 +22,18 @@ t.test('a bad value names the variable', async t => {
     [{ QUEUE_PREFIX: 'a b' }, 'QUEUE_PREFIX', /letters/],
     [{ SIGNING_KEY_NAME: 'a+b' }, 'SIGNING_KEY_NAME', /"\+"/],
     [{ LOG_ORIGIN: 'audit service' }, 'LOG_ORIGIN', /spaces/],
+    // A name or origin a C2SP signed note cannot carry (c2sp.org/signed-note, tlog-checkpoint).
+    [{ SIGNING_KEY_NAME: 'audit\x01svc' }, 'SIGNING_KEY_NAME', /control characters, found U\+0001: a signed note with one is malformed/],
+    [{ SIGNING_KEY_NAME: 'audit\u0085svc' }, 'SIGNING_KEY_NAME', /Unicode whitespace, found U\+0085/],
+    [{ SIGNING_KEY_NAME: 'audit\u3000svc' }, 'SIGNING_KEY_NAME', /Unicode whitespace, found U\+3000/],
+    [{ SIGNING_KEY_NAME: 'audit\tsvc' }, 'SIGNING_KEY_NAME', /whitespace, found U\+0009/],
+    [{ LOG_ORIGIN: 'audit\x01svc' }, 'LOG_ORIGIN', /control characters, found U\+0001/],
+    [{ LOG_ORIGIN: 'audit\u0085svc' }, 'LOG_ORIGIN', /Unicode whitespace, found U\+0085/],
+    [{ LOG_ORIGIN: 'audit.example/log\n2' }, 'LOG_ORIGIN', /whitespace, found U\+000A/],
+    [{ LOG_ORIGIN: 'audit.example+log' }, 'LOG_ORIGIN', /"\+"/],
+    // Receipts carry `<LOG_ORIGIN>/<tenant>` as at most 256 printable ASCII characters.
+    [{ LOG_ORIGIN: 'journal\u00e9.example' }, 'LOG_ORIGIN', /printable ASCII/],
+    [{ LOG_ORIGIN: 'a'.repeat(192) }, 'LOG_ORIGIN', /at most 191/],
     [{ HEALTH_PORT: '65536' }, 'HEALTH_PORT', /between 0 and 65535/],
     [{ HEALTH_PORT: 'x' }, 'HEALTH_PORT', /integer/],
     [{ HEALTH_PORT: '3000' }, 'HEALTH_PORT', /must differ from PORT \(3000\)/],
@@ -49,6 +61,35 @@ t.test('the CLI exits with one clear message on bad configuration', async t => {
   const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'api'], { cwd: ROOT, env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' })
   t.equal(res.status, 78)
   t.equal(res.stderr.trim(), 'audit-service: invalid configuration: PORT: must be an integer, got "eighty"')
+})
+
+t.test('key names and origins a signed note can carry are accepted', async t => {
+  const config = loadConfig({ SIGNING_KEY_NAME: 'audit.example.com/acme', LOG_ORIGIN: 'a'.repeat(191) })
+  t.equal(config.signingKeyName, 'audit.example.com/acme')
+  t.equal(config.logOrigin.length, 191)
+  t.equal(loadConfig({ SIGNING_KEY_NAME: 'journal\u00e9-\u2014' }).signingKeyName, 'journal\u00e9-\u2014', 'a key name may be any UTF-8 but spaces, controls and "+"')
+})
+
+t.test('a key name or origin no note can carry stops the CLI with one line, not a stack trace', async t => {
+  const { spawnSync } = await import('node:child_process')
+  const { ROOT } = await import('./helper.js')
+  // `start` reads the configuration before it migrates, so neither command reaches PostgreSQL.
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['api', { SIGNING_KEY_NAME: 'audit\u0085svc' }, 'SIGNING_KEY_NAME: must not contain spaces or other Unicode whitespace, found U+0085 (C2SP signed-note key name)'],
+    ['start', { SIGNING_KEY_NAME: 'audit\u0085svc' }, 'SIGNING_KEY_NAME: must not contain spaces or other Unicode whitespace, found U+0085 (C2SP signed-note key name)'],
+    ['api', { SIGNING_KEY_NAME: 'audit\x01svc' }, 'SIGNING_KEY_NAME: must not contain control characters, found U+0001: a signed note with one is malformed (C2SP signed-note key name)'],
+    ['start', { LOG_ORIGIN: 'audit\x01svc' }, 'LOG_ORIGIN: must not contain control characters, found U+0001: a signed note with one is malformed (C2SP checkpoint origin, which the log\'s key name may match)']
+  ]
+  for (const [command, env, message] of cases) {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', ...env },
+      encoding: 'utf8',
+      timeout: 60_000
+    })
+    t.equal(res.status, 78, `${command} ${JSON.stringify(env)} exits with EX_CONFIG`)
+    t.equal(res.stderr, `audit-service: invalid configuration: ${message}\n`, 'one line')
+  }
 })
 
 t.test('TRUST_PROXY: false by default, true, a hop count or proxy addresses', async t => {

@@ -32,6 +32,12 @@ export class ReceiptFormatError extends Error {
 type ReceiptLinesHeader = typeof RECEIPT_V1_HEADER | typeof RECEIPT_V2_HEADER
 
 const FIELD = /^[\x21-\x7e]{1,256}$/
+
+/** True when `value` can be a receipt's origin, id or received_at line: 1 to 256 printable ASCII characters, no spaces. */
+export function isReceiptField (value: unknown): value is string {
+  return typeof value === 'string' && FIELD.test(value)
+}
+
 // Leaf index and batch size: decimal without leading zeros, below 2^53.
 const POSITION = /^(0|[1-9][0-9]{0,15}) ([1-9][0-9]{0,15})$/
 
@@ -45,7 +51,7 @@ const POSITION = /^(0|[1-9][0-9]{0,15}) ([1-9][0-9]{0,15})$/
  */
 export function formatReceipt (r: Receipt, header: ReceiptLinesHeader = RECEIPT_V1_HEADER): string {
   for (const [name, value] of [['origin', r.origin], ['id', r.id], ['received_at', r.receivedAt]] as const) {
-    if (typeof value !== 'string' || !FIELD.test(value)) throw new ReceiptFormatError(`receipt ${name} must be 1 to 256 printable ASCII characters without spaces`)
+    if (!isReceiptField(value)) throw new ReceiptFormatError(`receipt ${name} must be 1 to 256 printable ASCII characters without spaces`)
   }
   if (!(r.recordSha256 instanceof Uint8Array) || r.recordSha256.length !== 32) throw new ReceiptFormatError('receipt digest must be 32 bytes')
   return `${header}\n${r.origin}\n${r.id}\n${r.receivedAt}\n${Buffer.from(r.recordSha256).toString('base64')}\n`

@@ -1,4 +1,4 @@
-import { isValidKeyName } from './is-valid-key-name.js'
+import { keyNameProblem } from './key-name-problem.js'
 import { NoteKeyError } from './note-key-error.js'
 import { noteKeyId } from './note-key-id.js'
 
@@ -9,7 +9,8 @@ import { noteKeyId } from './note-key-id.js'
  * @throws {NoteKeyError} on an invalid name or a key that is not 32 bytes.
  */
 export function formatVerifierKey (name: string, publicKey: Uint8Array): string {
-  if (!isValidKeyName(name)) throw new NoteKeyError(`invalid key name ${JSON.stringify(name)}`)
+  const problem = keyNameProblem(name)
+  if (problem !== undefined) throw new NoteKeyError(`invalid key name ${JSON.stringify(name)}: ${problem}`)
   if (publicKey.length !== 32) throw new NoteKeyError(`ed25519 public key must be 32 bytes, got ${publicKey.length}`)
   const material = Buffer.concat([Buffer.from([0x01]), publicKey]).toString('base64')
   return `${name}+${noteKeyId(name, publicKey).toString('hex')}+${material}`

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto'
 import { hasValidNoteChars } from './has-valid-note-chars.js'
-import { isValidKeyName } from './is-valid-key-name.js'
+import { keyNameProblem } from './key-name-problem.js'
 import { NoteKeyError } from './note-key-error.js'
 import { noteKeyId } from './note-key-id.js'
 import type { NoteSigner } from './note-signer.js'
@@ -22,7 +22,8 @@ export function signNote (text: string, signer: NoteSigner): string {
   if (typeof text !== 'string' || !text.endsWith('\n') || !hasValidNoteChars(text)) {
     throw new NoteVerificationError('malformed', 'note text must end with a newline and contain no control characters')
   }
-  if (!isValidKeyName(signer.name)) throw new NoteKeyError(`invalid key name ${JSON.stringify(signer.name)}`)
+  const problem = keyNameProblem(signer.name)
+  if (problem !== undefined) throw new NoteKeyError(`invalid key name ${JSON.stringify(signer.name)}: ${problem}`)
   if (signer.privateKey.type !== 'private') throw new NoteKeyError('signing needs a private key')
   const keyId = noteKeyId(signer.name, publicKeyBytes(signer.privateKey))
   const signature = sign(null, Buffer.from(text, 'utf8'), signer.privateKey)

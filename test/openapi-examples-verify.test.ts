@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import t from 'tap'
+import { exampleEventPage } from '../src/schemas/examples.js'
 import { chainHash } from '../src/core/chain/index.js'
 import { canonicalBytes } from '../src/core/json/index.js'
 import { leafHash, nodeHash, verifyConsistency, verifyInclusion } from '../src/core/merkle/index.js'
@@ -289,6 +290,14 @@ t.test('every signed or provable example of the OpenAPI document verifies with t
   t.ok(kinds('verifier keys').includes('#/paths//.well-known/audit-log-keys/get/responses/200/content/application/json/example'), 'the verifier keys')
   t.ok(kinds('stored event').length >= 3, 'the stored events')
   t.comment(`${report.checked.length} examples verified`)
+})
+
+t.test('the verification examples name records of the example log', async t => {
+  const doc = await loadDoc()
+  const hashes = new Map<number, string>(exampleEventPage.items.map(e => [e.seq, e.hash]))
+  const examples = doc.components.schemas.VerifyResponse.examples as Array<{ head: { seq: number, hash: string } | null }>
+  t.ok(examples.length > 0, 'VerifyResponse has examples')
+  for (const e of examples) t.equal(e.head?.hash, hashes.get(e.head?.seq ?? 0), `head seq ${e.head?.seq} is the example log's record`)
 })
 
 /** A copy of the document with one edit; the edit must make the walk report a failure. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { exampleEventPage, exampleStoredEvent } from './examples.js'
 import { TenantParam } from './tenant.js'
 
 export const VerifyQuery = Type.Object({
@@ -19,9 +20,10 @@ export const VerifyResponse = Type.Object({
   }), Type.Null()])
 }, {
   $id: 'VerifyResponse',
+  // The example log's (see examples.ts), `to_seq=2`: as stored, then with record 2's bytes edited.
   examples: [
-    { valid: true, checked: 10000, checkpoints_checked: 12, head: { seq: 10000, hash: '9f2c...' }, first_error: null },
-    { valid: false, checked: 41, checkpoints_checked: 0, head: { seq: 41, hash: '11ab...' }, first_error: { seq: 42, kind: 'content', detail: 'hash is not SHA-256(prev_hash || canonical)' } }
+    { valid: true, checked: 2, checkpoints_checked: 0, head: { seq: 2, hash: exampleStoredEvent.hash }, first_error: null },
+    { valid: false, checked: 1, checkpoints_checked: 0, head: { seq: 1, hash: exampleEventPage.items[0]!.hash }, first_error: { seq: 2, kind: 'content', detail: 'hash is not SHA-256(prev_hash || canonical)' } }
   ]
 })
 

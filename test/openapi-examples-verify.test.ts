@@ -275,19 +275,22 @@ t.test('every signed or provable example of the OpenAPI document verifies with t
   t.same(report.failures, [], 'no example fails')
   const kinds = (kind: string) => report.checked.filter(c => c.startsWith(`${kind} at `)).map(c => c.slice(kind.length + 4))
   // The places a reader meets them: if one stops being checked, the walk missed it.
-  t.ok(kinds('checkpoint (JSON)').includes('#/components/schemas/Checkpoint/examples/0'), 'the Checkpoint schema example')
-  t.ok(kinds('checkpoint (JSON)').includes('#/paths//checkpoints/latest/get/responses/200/content/application/json/example'), 'GET /checkpoints/latest?format=json')
-  t.ok(kinds('checkpoint (JSON)').includes('#/paths//checkpoints/post/responses/201/content/application/json/example'), 'POST /checkpoints 201')
-  t.ok(kinds('checkpoint (JSON)').includes('#/paths//checkpoints/get/responses/200/content/application/json/example/checkpoints/0'), 'GET /checkpoints')
-  t.ok(kinds('checkpoint').includes('#/paths//checkpoints/latest/get/responses/200/content/text/plain/example'), 'the checkpoint note')
-  t.ok(kinds('tlog-proof').includes('#/paths//audit-events/{id}/proof/get/responses/200/content/text/plain/example'), 'the tlog-proof')
-  t.ok(kinds('inclusion proof').includes('#/paths//audit-events/{id}/proof/get/responses/200/content/application/json/example'), 'the inclusion proof')
-  t.ok(kinds('inclusion proof').includes('#/components/schemas/InclusionProof/examples/0'), 'the InclusionProof schema example')
-  t.ok(kinds('consistency proof').includes('#/paths//proofs/consistency/get/responses/200/content/application/json/example'), 'the consistency proof')
-  t.ok(kinds('accepted event with receipt').includes('#/paths//audit-events/post/responses/202/content/application/json/example'), 'the receipt of POST /audit-events')
-  t.ok(kinds('accepted event with receipt').includes('#/paths//audit-events/batch/post/responses/202/content/application/json/example/items/0'), 'the receipt of POST /audit-events/batch')
-  t.ok(kinds('export').includes('#/paths//audit-events/export/get/responses/200/content/application/x-ndjson/example'), 'the export')
-  t.ok(kinds('verifier keys').includes('#/paths//.well-known/audit-log-keys/get/responses/200/content/application/json/example'), 'the verifier keys')
+  const places: Array<[kind: string, where: string, what: string]> = [
+    ['checkpoint (JSON)', '#/components/schemas/Checkpoint/examples/0', 'the Checkpoint schema example'],
+    ['checkpoint (JSON)', '#/paths//checkpoints/latest/get/responses/200/content/application/json/example', 'GET /checkpoints/latest?format=json'],
+    ['checkpoint (JSON)', '#/paths//checkpoints/post/responses/201/content/application/json/example', 'POST /checkpoints 201'],
+    ['checkpoint (JSON)', '#/paths//checkpoints/get/responses/200/content/application/json/example/checkpoints/0', 'GET /checkpoints'],
+    ['checkpoint', '#/paths//checkpoints/latest/get/responses/200/content/text/plain/example', 'the checkpoint note'],
+    ['tlog-proof', '#/paths//audit-events/{id}/proof/get/responses/200/content/text/plain/example', 'the tlog-proof'],
+    ['inclusion proof', '#/paths//audit-events/{id}/proof/get/responses/200/content/application/json/example', 'the inclusion proof'],
+    ['inclusion proof', '#/components/schemas/InclusionProof/examples/0', 'the InclusionProof schema example'],
+    ['consistency proof', '#/paths//proofs/consistency/get/responses/200/content/application/json/example', 'the consistency proof'],
+    ['accepted event with receipt', '#/paths//audit-events/post/responses/202/content/application/json/example', 'the receipt of POST /audit-events'],
+    ['accepted event with receipt', '#/paths//audit-events/batch/post/responses/202/content/application/json/example/items/0', 'the receipt of POST /audit-events/batch'],
+    ['export', '#/paths//audit-events/export/get/responses/200/content/application/x-ndjson/example', 'the export'],
+    ['verifier keys', '#/paths//.well-known/audit-log-keys/get/responses/200/content/application/json/example', 'the verifier keys']
+  ]
+  for (const [kind, where, what] of places) t.ok(kinds(kind).includes(where), what)
   t.ok(kinds('stored event').length >= 3, 'the stored events')
   t.comment(`${report.checked.length} examples verified`)
 })

@@ -14,6 +14,7 @@ export interface WitnessAppOptions {
 
 // 63 proof lines are 2.8 KiB; a checkpoint with 100 signatures (openNote's cap) under 16 KiB.
 const DEFAULT_BODY_LIMIT = 64 * 1024
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * The tlog-witness HTTP API: `POST <prefix>/add-checkpoint` and `GET /health`. Builds, never
@@ -31,7 +32,15 @@ export async function buildWitnessApp (options: WitnessAppOptions): Promise<Fast
   // The body is text whatever the client calls it (the spec names no media type); JSON and
   // form parsers must not see it.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => { done(null, body) })
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    // Strict UTF-8: a lenient decoder would turn bad bytes into U+FFFD, and the witness would
+    // judge other bytes than the client sent.
+    try {
+      done(null, utf8.decode(body as Buffer))
+    } catch {
+      done(Object.assign(new Error('the body is not valid UTF-8'), { statusCode: 400 }), undefined)
+    }
+  })
 
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500

@@ -60,8 +60,8 @@ export interface Answer {
   text: string
 }
 
-/** POSTs an add-checkpoint body over real HTTP. */
-export async function addCheckpoint (url: string, body: string | Buffer, contentType = 'text/plain'): Promise<Answer> {
-  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body, headers: { 'content-type': contentType } })
+/** POSTs an add-checkpoint body over real HTTP (`contentType` null: no Content-Type at all). */
+export async function addCheckpoint (url: string, body: string | Buffer, contentType: string | null = 'text/plain'): Promise<Answer> {
+  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: typeof body === 'string' && contentType === null ? Buffer.from(body) : body, headers: contentType === null ? {} : { 'content-type': contentType } })
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() }
 }

@@ -138,12 +138,14 @@ t.test('forks, rollbacks, bad proofs, a wrong old size, unknown logs, bad signat
     ['control characters', `old 12\n\n${log.note(30).replace('\n30\n', '\n30\u0001\n')}`],
     ['old larger than the size', formatAddCheckpointRequest({ oldSize: 31, proof: [Buffer.alloc(32)], note: log.note(30) })]
   ] as const) await refused(what, body, 400)
-  await refused('invalid UTF-8', Buffer.concat([Buffer.from('old 12\n\n'), Buffer.from([0xff, 0xfe, 0x0a])]), 400)
+  await refused('invalid UTF-8', Buffer.concat([Buffer.from('old 12\n\n'), Buffer.from([0xff, 0xfe, 0x0a])]), 400, /not valid UTF-8/)
+  await refused('a byte order mark', `\ufeff${await log.request(12, 30)}`, 400)
   await refused('a JSON content type', await log.request(12, 30).then(b => b.replace('old 12', 'old x')), 400, undefined, 'application/json')
   await refused('a body over the limit', `old 12\n\n${'x'.repeat(70 * 1024)}`, 413)
 
-  // A wrong old size, then a retry from the size the witness gave: cosigned.
-  const retry = await addCheckpoint(w.url, await log.request(Number(wrongOld.text), 30))
+  // A wrong old size, then a retry from the size the witness gave: cosigned (the spec names
+  // no media type, and this client sends none).
+  const retry = await addCheckpoint(w.url, await log.request(Number(wrongOld.text), 30), null)
   t.equal(retry.status, 200, retry.text)
   t.equal((await w.store.read(log.origin))?.size, 30)
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -211,4 +211,32 @@ t.test('concurrent requests for one origin never get two inconsistent checkpoint
     t.ok(winner, `round ${round}: the recorded tree (${recorded?.size}) is one that was cosigned`)
     if (round === 0) t.ok(cosigned.length >= 1, `${cosigned.length} cosigned in the first round`)
   }
+})
+
+t.test('a log with two keys (a rotation) is cosigned when either signs; a damaged state file is a fault, never a fresh start', async t => {
+  const log = new TestLog('log.example/rotating').grow(20)
+  const newKey = generateKeyPairSync('ed25519').privateKey
+  const dir = await mkdtemp(join(tmpdir(), 'witness-state-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = await WitnessStore.open(dir)
+  const rotated = new TestLog(log.origin, { privateKey: newKey }).grow(20)
+  const app = await buildWitnessApp({
+    witness: new Witness({
+      signer: { name: 'witness.test/rot', privateKey: generateKeyPairSync('ed25519').privateKey },
+      logs: [{ origin: log.origin, verifiers: [parseVerifierKey(log.verifierKey), parseVerifierKey(rotated.verifierKey)] }],
+      store
+    })
+  })
+  t.teardown(() => app.close())
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.equal((await addCheckpoint(url, await log.request(0, 10))).status, 200, 'the old key')
+  t.equal((await addCheckpoint(url, formatAddCheckpointRequest({ oldSize: 10, proof: await log.proof(10, 20), note: log.note(20, { name: log.origin, privateKey: newKey }) }))).status, 200, 'the new key')
+  t.same((await readdir(dir)).filter(f => f.endsWith('.tmp')), [], 'no temporary file left behind')
+
+  await writeFile(store.path(log.origin), '{"origin":"log.example/rotating","size":')
+  const answer = await addCheckpoint(url, await log.request(0, 20))
+  t.equal(answer.status, 500)
+  t.equal(answer.text, 'internal error\n', 'no detail in the answer')
+  await writeFile(store.path(log.origin), JSON.stringify({ origin: 'another/log', size: 3, root_hash: 'x', note: 'y' }))
+  t.equal((await addCheckpoint(url, await log.request(0, 20))).status, 500, 'a state file of another origin is not this one\'s')
 })

@@ -11,11 +11,12 @@ const usage = `usage: audit-service witness [poll] --url <base url> --key <verif
        audit-service witness serve ...   a C2SP tlog-witness server (witness serve --help)
        audit-service witness keygen ...  a key for it (witness keygen --help)
 
-Polling mode (the default) watches a log: polls GET /checkpoints/latest, verifies the signature, and checks that each new
-checkpoint is consistent with the last one it verified (GET /proofs/consistency), which it keeps
-in --state (default audit-witness-<tenant or default>.json). On any inconsistency (a bad
-signature, a rollback, a fork, a proof that does not verify) it logs an ALARM line, writes
-the evidence next to the state file (<state>.alarm.json) and exits 1. Network trouble is
+Polling mode (the default) watches a log: polls GET /checkpoints/latest, verifies the
+signature, and checks that each new checkpoint is consistent with the last one it verified
+(GET /proofs/consistency), which it keeps in --state (default
+audit-witness-<tenant or default>.json). On any inconsistency (a bad signature, a rollback, a
+fork, a proof that does not verify) it logs an ALARM line, writes the evidence next to the
+state file (<state>.alarm.json) and exits 1. Network trouble is
 logged and retried (--once: exit 2). The API key may also come from AUDIT_API_KEY; it needs
 the events:read scope. --interval defaults to 60 seconds.`
 

@@ -47,6 +47,7 @@ export const NON_HTTP_ERROR_CODES = {
   AUDIT_ERR_NOTE: 'src/core/note/note-verification-error.ts',
   AUDIT_ERR_NOTE_KEY: 'src/core/note/note-key-error.ts',
   AUDIT_ERR_CHECKPOINT: 'src/core/checkpoint/checkpoint-format-error.ts',
+  AUDIT_ERR_ADD_CHECKPOINT: 'src/core/witness/add-checkpoint-request-error.ts',
   AUDIT_ERR_PROOF: 'src/proofs/proof-check-error.ts',
   AUDIT_ERR_RECEIPT: 'src/proofs/receipt.ts',
   AUDIT_ERR_TLOG_PROOF: 'src/proofs/tlog-proof.ts',

@@ -27,6 +27,7 @@ export function parseVerifierKey (s: string): ParsedVerifierKey {
   if (!isValidKeyName(name)) throw new NoteKeyError(`invalid key name ${JSON.stringify(name)}`)
   if (!KEY_ID_HEX.test(idHex)) throw new NoteKeyError('key id must be 8 lowercase hex digits')
   if (material === null || material.length === 0) throw new NoteKeyError('key material is not valid base64')
+  if (material[0] === 0x04) throw new NoteKeyError('type 0x04 is a witness cosignature key (cosignature/v1), not a note signing key (type 0x01)')
   if (material[0] !== 0x01) throw new NoteKeyError(`unsupported signature type 0x${material[0]?.toString(16)}`)
   if (material.length !== 33) throw new NoteKeyError('ed25519 public key must be 32 bytes')
   const publicKey = material.subarray(1)

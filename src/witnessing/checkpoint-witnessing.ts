@@ -67,6 +67,13 @@ export class CheckpointWitnessing {
     this.#now = options.now ?? Date.now
   }
 
+  /** When the earliest back-off ends (Infinity when none waits): a round is due then. */
+  nextRetryAt (): number {
+    let next = Infinity
+    for (const b of this.#backoff.values()) next = Math.min(next, b.until)
+    return next
+  }
+
   /** One round over all tenants; resolves when every request of it is answered or timed out. */
   async round (): Promise<void> {
     if (this.#witnesses.length === 0) return
@@ -187,15 +194,25 @@ const MEANING: Record<WitnessOutcome, string> = {
   failed: 'no usable answer (network, timeout or another status); will retry'
 }
 
-/** Runs `round` on a timer in the worker: one round at a time, errors logged, never thrown. */
-export function scheduleWitnessing (witnessing: CheckpointWitnessing, options: { everyMs: number, onError: (err: unknown) => void }): { stop: () => Promise<void> } {
+/**
+ * Runs `round` in the worker: at once when `wake` is called (a checkpoint was signed), when a
+ * back-off ends, and every `sweepMs` anyway (checkpoints signed by another worker or by POST
+ * /checkpoints). Checked every `everyMs`; one round at a time; errors logged, never thrown.
+ */
+export function scheduleWitnessing (witnessing: CheckpointWitnessing, options: { everyMs: number, sweepMs: number, onError: (err: unknown) => void }): { wake: () => void, stop: () => Promise<void> } {
   let running: Promise<void> | undefined
+  let woken = true
+  let lastRound = 0
   const timer = setInterval(() => {
-    if (running !== undefined) return
+    const now = Date.now()
+    if (running !== undefined || !(woken || now >= witnessing.nextRetryAt() || now - lastRound >= options.sweepMs)) return
+    woken = false
+    lastRound = now
     running = witnessing.round().catch(options.onError).finally(() => { running = undefined })
   }, options.everyMs)
   timer.unref()
   return {
+    wake: () => { woken = true },
     stop: async () => {
       clearInterval(timer)
       await running

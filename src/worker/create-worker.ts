@@ -62,13 +62,8 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
 
   const key = await loadSigningKey({ ...signingKeyOptions(config), logger })
   const signer = new CheckpointSigner({ store: new PgCheckpointStore(db), key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
-  const stopCheckpoints = scheduleCheckpoints(signer, {
-    intervalSeconds: config.checkpointIntervalSeconds,
-    onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')
-  })
-
-  // Apart from signing, on its own timer: a witness that is slow or down holds up its own
-  // cosignatures, never a checkpoint or an append.
+  // Apart from signing, on its own timer (woken by each signing): a witness that is slow or
+  // down holds up its own cosignatures, never a checkpoint or an append.
   const logReader = new PgLogReader(db)
   const witnessing = new CheckpointWitnessing({
     witnesses: config.witnesses,
@@ -78,12 +73,19 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
     logger,
     onOutcome: (witness, outcome) => { metrics.witnessRequests.inc({ witness, outcome }) }
   })
-  const stopWitnessing = config.witnesses.length === 0
-    ? { stop: async () => {} }
+  const witnessingSchedule = config.witnesses.length === 0
+    ? { wake: () => {}, stop: async () => {} }
     : scheduleWitnessing(witnessing, {
       everyMs: Math.min(1000, config.checkpointIntervalSeconds * 1000),
+      sweepMs: Math.max(10_000, config.checkpointIntervalSeconds * 1000),
       onError: err => logger.warn({ err: (err as Error).message }, 'witnessing round failed; will retry')
     })
+  const stopCheckpoints = scheduleCheckpoints(signer, {
+    intervalSeconds: config.checkpointIntervalSeconds,
+    onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry'),
+    // A new checkpoint is witnessed at once, not at the next sweep.
+    onSigned: () => { witnessingSchedule.wake() }
+  })
 
   const backgroundVerifier = new BackgroundVerifier({
     db,
@@ -110,7 +112,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   let closing: Promise<void> | undefined
   const close = async () => {
     stopCheckpoints()
-    await stopWitnessing.stop()
+    await witnessingSchedule.stop()
     await backgroundVerifier.stop()
     await metricsServer.close()
     // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.

@@ -10,7 +10,7 @@ commands:
   migrate   create the database if needed and apply migrations
   verify    verify an NDJSON export offline (audit-service verify --help)
   verify-proof  verify a receipt, a tlog-proof or a consistency proof offline (--help)
-  witness   watch a log: check each new checkpoint is consistent with the last (--help)
+  witness   watch a log (poll), or run a C2SP tlog-witness server (serve, keygen) (--help)
   keys      create, list and revoke API keys (audit-service keys)
 `
 

@@ -6,10 +6,12 @@ import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
 import { witnessStep } from '../proofs/witness-step.js'
 import { apiBase, callApi } from '../client/call-api.js'
 
-const usage = `usage: audit-service witness --url <base url> --key <verifier key> [--key ...] [--tenant <t>]
+const usage = `usage: audit-service witness [poll] --url <base url> --key <verifier key> [--key ...] [--tenant <t>]
          [--origin <origin>] [--api-key <key>] [--interval <seconds>] [--state <file>] [--once]
+       audit-service witness serve ...   a C2SP tlog-witness server (witness serve --help)
+       audit-service witness keygen ...  a key for it (witness keygen --help)
 
-Watches a log: polls GET /checkpoints/latest, verifies the signature, and checks that each new
+Polling mode (the default) watches a log: polls GET /checkpoints/latest, verifies the signature, and checks that each new
 checkpoint is consistent with the last one it verified (GET /proofs/consistency), which it keeps
 in --state (default audit-witness-<tenant or default>.json). On any inconsistency (a bad
 signature, a rollback, a fork, a proof that does not verify) it logs an ALARM line, writes
@@ -19,8 +21,21 @@ the events:read scope. --interval defaults to 60 seconds.`
 
 class FetchError extends Error {}
 
-/** `audit-service witness`: an independent check that the operator never rewrites the log. */
+/**
+ * `audit-service witness`: an independent check that the operator never rewrites the log.
+ * `poll` (the default) watches a log's API; `serve` is a tlog-witness the log calls; `keygen`
+ * makes the key `serve` cosigns with.
+ */
 export async function witness (args: string[], io: CommandIo = processIo): Promise<number> {
+  switch (args[0]) {
+    case 'serve': return await (await import('./witness-serve.js')).witnessServe(args.slice(1), io)
+    case 'keygen': return await (await import('./witness-keygen.js')).witnessKeygen(args.slice(1), io)
+    case 'poll': return await pollLog(args.slice(1), io)
+    default: return await pollLog(args, io)
+  }
+}
+
+async function pollLog (args: string[], io: CommandIo): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({

@@ -44,8 +44,11 @@ export function signingKeyOptions (config: Pick<Config, 'signingKeyName' | 'devK
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
-/** Reads an Ed25519 private key in any of the accepted encodings. */
-function parsePrivateKey (material: Buffer | string): KeyObject {
+/**
+ * Reads an Ed25519 private key in any of the accepted encodings (PKCS#8 PEM or DER, a 32-byte
+ * seed in hex or base64). Also reads a witness's key (`audit-service witness serve`).
+ */
+export function parsePrivateKey (material: Buffer | string): KeyObject {
   const text = Buffer.isBuffer(material) ? material.toString('utf8') : material
   const trimmed = text.trim()
   let key: KeyObject

@@ -95,7 +95,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   app.addHook('onRoute', declareStandardResponses)
   await app.register(databasePlugin, { connectionString: config.databaseUrl, connectionTimeoutMillis: config.healthTimeoutMs * 4 })
   await app.register(queuePlugin, { config })
-  await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, readingMs: config.metricsCacheMs, tenantSeries: config.metricsTenants, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
+  await app.register(metricsPlugin, { host: config.host, port: config.apiMetricsPort, readingMs: config.metricsCacheMs, tenantSeries: config.metricsTenants, witnesses: config.witnesses.map(w => w.id), witnessPolicy: config.witnessPolicy, witnessGraceSeconds: config.witnessGraceSeconds, ...(config.metricsToken !== undefined && { token: config.metricsToken }) })
   // Before auth: its address check runs before a key lookup can reach the database.
   await app.register(rateLimitPlugin, {
     redisUrl: config.redisUrl,
@@ -125,7 +125,10 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     maxWaiting: config.queueMaxWaiting,
     maxQueueLagSeconds: config.healthMaxQueueLagSeconds,
     maxDeadLetters: config.healthMaxDeadLetters,
-    maxCheckpointAgeSeconds: config.healthMaxCheckpointAgeSeconds
+    maxCheckpointAgeSeconds: config.healthMaxCheckpointAgeSeconds,
+    witnesses: config.witnesses.map(w => w.id),
+    witnessPolicy: config.witnessPolicy,
+    witnessGraceSeconds: config.witnessGraceSeconds
   })
   await app.register(auditEventRoutes, {
     defaultTenant: config.defaultTenant,

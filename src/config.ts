@@ -2,6 +2,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { logOrigin as logOriginOf, originProblem } from './core/checkpoint/index.js'
 import { keyNameProblem } from './core/note/index.js'
+import { parseWitnessPolicy, parseWitnesses, type WitnessConfig } from './witnessing/parse-witnesses.js'
 import { isReceiptField } from './proofs/receipt.js'
 import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
 import { normalizeKey } from './ingest/scrub-secrets.js'
@@ -85,6 +86,14 @@ export interface Config {
   readExportPerTenant: number
   /** Verifications and exports at a time over all tenants, per API instance. */
   readMaxConcurrent: number
+  /** Witnesses the worker asks to cosign each tenant's latest checkpoint (C2SP tlog-witness); none by default. */
+  witnesses: WitnessConfig[]
+  /** How many of the witnesses must cosign a checkpoint (WITNESS_POLICY; all by default). */
+  witnessPolicy: number
+  /** How long one add-checkpoint request may take. */
+  witnessTimeoutMs: number
+  /** How long a tenant's log may go without a checkpoint cosigned per the policy before /health and the metrics say so. */
+  witnessGraceSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -158,6 +167,14 @@ function name (env: Env, variable: string, fallback: string): string {
     throw new ConfigError(variable, 'must be 1-64 characters of letters, digits, ".", "_" or "-"')
   }
   return value
+}
+
+function witnesses (env: Env): WitnessConfig[] {
+  try {
+    return parseWitnesses(env.WITNESSES ?? '')
+  } catch (err) {
+    throw new ConfigError('WITNESSES', (err as Error).message)
+  }
 }
 
 function jobHmacKey (env: Env): string | undefined {
@@ -276,7 +293,16 @@ export function loadConfig (env: Env = process.env): Config {
     readPoolMax: int(env, 'READ_POOL_MAX', 3, 1, 100),
     readVerifyPerTenant: int(env, 'READ_VERIFY_PER_TENANT', 1, 1, 100),
     readExportPerTenant: int(env, 'READ_EXPORT_PER_TENANT', 2, 1, 100),
-    readMaxConcurrent: int(env, 'READ_MAX_CONCURRENT', 4, 1, 1000)
+    readMaxConcurrent: int(env, 'READ_MAX_CONCURRENT', 4, 1, 1000),
+    witnesses: witnesses(env),
+    witnessPolicy: 0, // below: it depends on the witnesses
+    witnessTimeoutMs: int(env, 'WITNESS_TIMEOUT_MS', 5_000, 100, 120_000),
+    witnessGraceSeconds: int(env, 'WITNESS_GRACE_SECONDS', 120, 1, 86_400 * 30)
+  }
+  try {
+    config.witnessPolicy = parseWitnessPolicy(env.WITNESS_POLICY ?? '', config.witnesses.length)
+  } catch (err) {
+    throw new ConfigError('WITNESS_POLICY', (err as Error).message)
   }
   if (config.apiMetricsPort !== 0 && (config.apiMetricsPort === config.port || config.apiMetricsPort === config.healthPort)) {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)

@@ -17,11 +17,24 @@ export interface CheckpointSummary {
   oldest_unsigned_seconds: number | null
 }
 
+/** Tenants whose log goes unwitnessed (WITNESS_POLICY not met), counted, never named. */
+export interface WitnessSummary {
+  /** The policy, e.g. `2 of 3`. */
+  policy: string
+  /** Tenants without a checkpoint cosigned per the policy for longer than WITNESS_GRACE_SECONDS. */
+  tenants_unwitnessed: number
+  /** How long the least recently witnessed tenant's log has waited for one; null when none waits. */
+  oldest_unwitnessed_seconds: number | null
+  grace_seconds: number
+}
+
 export interface HealthFacts {
   postgres: CheckResult
   redis: CheckResult
   queue: { waiting: number, active: number, failed: number, lag_seconds: number } | null
   checkpoints: CheckpointSummary | null
+  /** Absent without witnesses; null when PostgreSQL did not answer. */
+  witnesses?: WitnessSummary | null
 }
 
 /**
@@ -47,6 +60,13 @@ export function assessHealth (facts: HealthFacts, limits: HealthThresholds): { s
   if (overdue > 0) {
     const oldest = Math.round(facts.checkpoints?.oldest_unsigned_seconds ?? 0)
     degraded.push(`checkpoint overdue for ${overdue} tenant${overdue === 1 ? '' : 's'}: events wait up to ${oldest} s for a signed checkpoint (threshold ${limits.maxCheckpointAgeSeconds} s): is a worker signing?`)
+  }
+  // Degraded, never unavailable: the events are stored and signed; what waits is a third
+  // party's cosignature, which no other instance of this service could get sooner.
+  const unwitnessed = facts.witnesses?.tenants_unwitnessed ?? 0
+  if (unwitnessed > 0) {
+    const w = facts.witnesses!
+    degraded.push(`witness policy (${w.policy}) not met for ${unwitnessed} tenant${unwitnessed === 1 ? '' : 's'}: checkpoints wait up to ${Math.round(w.oldest_unwitnessed_seconds ?? 0)} s for cosignatures (grace ${w.grace_seconds} s): is a witness down or refusing? (worker log, audit_witness_requests_total)`)
   }
   const status = unavailable.length > 0 ? 'unavailable' : degraded.length > 0 ? 'degraded' : 'ok'
   return { status, reasons: [...unavailable, ...degraded] }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { RecentResult } from '../http/recent-result.js'
 import { boundTenants, DEFAULT_TENANT_SERIES } from './bound-tenants.js'
 import { collectProcessMetrics } from './collect-process-metrics.js'
+import type { TenantWitnessing } from '../store/pg-cosignature-store.js'
 
 export interface TenantLogFigures {
   tenant: string
@@ -20,6 +21,8 @@ export interface ApiMetricSources {
   /** Age of the oldest waiting job, in seconds (0 when none waits). */
   queueLag: () => Promise<number>
   tenantLogs: () => Promise<TenantLogFigures[]>
+  /** Each tenant's witnessing (PgCosignatureStore#witnessing); absent without WITNESSES. */
+  witnessing?: () => Promise<TenantWitnessing[]>
 }
 
 export interface ApiMetricsOptions {
@@ -27,6 +30,8 @@ export interface ApiMetricsOptions {
   readingMs?: number
   /** Tenants named in per-tenant series; the others are summed up as `_other` (METRICS_TENANTS). */
   tenantSeries?: number
+  /** WITNESS_GRACE_SECONDS: how long a log may go unwitnessed before its policy gauge says 0. */
+  witnessGraceSeconds?: number
 }
 
 /**
@@ -53,6 +58,15 @@ const foldLogs = (rest: TenantLogFigures[]): Omit<TenantLogFigures, 'tenant'> =>
   }
 }
 
+/** The least recently witnessed tenants first. */
+const byWitnessing = (a: TenantWitnessing, b: TenantWitnessing) => (b.unwitnessedSeconds - a.unwitnessedSeconds) || (a.cosignatures - b.cosignatures)
+
+/** The folded tenants together: the fewest cosignatures, the longest unwitnessed. */
+const foldWitnessing = (rest: TenantWitnessing[]): Omit<TenantWitnessing, 'tenant'> => ({
+  cosignatures: Math.min(...rest.map(r => r.cosignatures)),
+  unwitnessedSeconds: Math.max(...rest.map(r => r.unwitnessedSeconds))
+})
+
 /**
  * The API's Prometheus metrics (documented in docs/metrics.md). Gauges that describe shared
  * state (queue, logs) are read at scrape time, so every instance reports the same; a reading
@@ -67,8 +81,27 @@ export function createApiMetrics (sources: ApiMetricSources, options: ApiMetrics
     const all = await sources.tenantLogs()
     return { tenants: all.length, series: boundTenants(all, tenantSeries, byUrgency, foldLogs) }
   }, readingMs)
+  const witnessing = sources.witnessing === undefined
+    ? undefined
+    : new RecentResult(async () => boundTenants(await sources.witnessing!(), tenantSeries, byWitnessing, foldWitnessing), readingMs)
+  const graceSeconds = options.witnessGraceSeconds ?? 120
   const registry = new Registry()
   collectProcessMetrics(registry, 'audit_api_')
+  /** A gauge per tenant from the witnessing reading; not registered at all without witnesses. */
+  const witnessGauge = (name: string, help: string, value: (w: TenantWitnessing) => number) => witnessing !== undefined && new Gauge({
+    name,
+    help,
+    labelNames: ['tenant'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      try {
+        for (const w of await witnessing.get()) this.set({ tenant: w.tenant }, value(w))
+      } catch {}
+    }
+  })
+  witnessGauge('audit_witness_cosignatures', 'Cosignatures of each tenant\'s latest checkpoint by the configured witnesses (WITNESSES)', w => w.cosignatures)
+  witnessGauge('audit_witness_policy_met', '1 while each tenant\'s log has a checkpoint cosigned per WITNESS_POLICY no older than WITNESS_GRACE_SECONDS behind its latest, 0 when not', w => w.unwitnessedSeconds > graceSeconds ? 0 : 1)
   const requests = new Counter({
     name: 'audit_http_requests_total',
     help: 'HTTP requests by route, method and status code',

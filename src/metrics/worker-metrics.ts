@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { boundTenants, DEFAULT_TENANT_SERIES } from './bound-tenants.js'
 import { collectProcessMetrics } from './collect-process-metrics.js'
+import { WITNESS_OUTCOMES } from '../witnessing/checkpoint-witnessing.js'
 
 /** A tenant's latest background verification outcome, as the gauges show it. */
 export interface VerificationFigures {
@@ -14,6 +15,8 @@ export interface VerificationFigures {
 export interface WorkerMetricsOptions {
   /** Tenants named in per-tenant series; the others are summed up as `_other` (METRICS_TENANTS). */
   tenantSeries?: number
+  /** The configured witnesses (`<name>+<key id>`): their request counters start at 0. */
+  witnesses?: readonly string[]
 }
 
 /** Failed logs first, then the longest since confirmed. */
@@ -46,7 +49,16 @@ export function createWorkerMetrics (options: WorkerMetricsOptions = {}) {
     }
   })
   let lastRunAt: number | undefined
+  const witnessRequests = new Counter({
+    name: 'audit_witness_requests_total',
+    help: 'add-checkpoint exchanges with each witness (WITNESSES) by outcome: cosigned, conflict (409), forbidden (403), unknown_origin (404), bad_proof (422), bad_cosignature, failed',
+    labelNames: ['witness', 'outcome'],
+    registers: [registry]
+  })
+  // Every outcome of every witness from the start, so rate() and increase() see the first one.
+  for (const witness of options.witnesses ?? []) for (const outcome of WITNESS_OUTCOMES) witnessRequests.inc({ witness, outcome }, 0)
   return {
+    witnessRequests,
     registry,
     stored: new Counter({ name: 'audit_events_stored_total', help: 'Events appended to a chain and committed (client and own-access events alike)', registers: [registry] }),
     duplicates: new Counter({ name: 'audit_events_redelivered_total', help: 'Events found already stored (a redelivered job): not written again', registers: [registry] }),

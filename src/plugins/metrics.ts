@@ -6,6 +6,7 @@ import { oldestWaitingAge } from '../queue/oldest-waiting-age.js'
 import { errorResponse } from '../schemas/error.js'
 import { exampleMetrics } from '../schemas/examples.js'
 import { UnauthenticatedError } from '../errors.js'
+import { PgCosignatureStore } from '../store/pg-cosignature-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,12 +27,17 @@ export interface MetricsPluginOptions {
   readingMs: number
   /** METRICS_TENANTS: tenants named in per-tenant series (the rest are `_other`). */
   tenantSeries: number
+  /** The configured witnesses' ids and policy; none: no witness gauges. */
+  witnesses: string[]
+  witnessPolicy: number
+  witnessGraceSeconds: number
 }
 
 const SCRAPE_TOKEN_MESSAGE = 'GET /metrics needs the scrape token (METRICS_TOKEN)'
 
 /** Request metrics for every route, and GET /metrics in the Prometheus text format. */
 export default fp<MetricsPluginOptions>(async (app, opts) => {
+  const cosignatures = new PgCosignatureStore(app.db)
   const metrics = createApiMetrics({
     // Through the gate: while Redis is away the queue gauges are left out at once, and the
     // scrape never waits on BullMQ (which waits for a connection that is not there).
@@ -40,8 +46,9 @@ export default fp<MetricsPluginOptions>(async (app, opts) => {
       return { waiting: c.waiting ?? 0, active: c.active ?? 0, failed: c.failed ?? 0, delayed: c.delayed ?? 0 }
     },
     queueLag: async () => await app.queueGate.run(() => oldestWaitingAge(app.eventQueue), 'queue lag not read'),
-    tenantLogs: async () => await app.checkpointStore.tenantLogs()
-  }, { readingMs: opts.readingMs, tenantSeries: opts.tenantSeries })
+    tenantLogs: async () => await app.checkpointStore.tenantLogs(),
+    ...(opts.witnesses.length > 0 && { witnessing: async () => await cosignatures.witnessing(opts.witnesses, opts.witnessPolicy) })
+  }, { readingMs: opts.readingMs, tenantSeries: opts.tenantSeries, witnessGraceSeconds: opts.witnessGraceSeconds })
   app.decorate('metrics', metrics)
 
   // The series of each route, method and status, found once: prom-client otherwise builds and

@@ -15,6 +15,22 @@ export const Checkpoint = Type.Object({
   examples: [exampleCheckpoint]
 })
 
+export const Cosignature = Type.Object({
+  witness: Type.String({ description: 'The witness\'s key as `<name>+<hex key id>` (its verifier key in WITNESSES)' }),
+  signature_line: Type.String({ description: 'The C2SP cosignature/v1 note signature line `— <name> <base64>`, without its newline, as the witness returned it' }),
+  cosigned_at: Type.String({ format: 'date-time', description: 'The time the cosignature states' })
+})
+
+export const CosignedCheckpoint = Type.Object({
+  ...Checkpoint.properties,
+  note: Type.String({ description: 'The C2SP signed note (tlog-checkpoint) as the log signed it; `cosigned_note` adds the cosignatures' }),
+  cosigned_note: Type.String({ description: 'The note with every witness cosignature gathered appended as a signature line (C2SP tlog-cosignature): what `text/plain` serves. Open it with the log\'s verifier key, and with each witness\'s cosignature verifier key' }),
+  cosignatures: Type.Array(Cosignature, { description: 'The witnesses\' cosignatures of this checkpoint (empty without WITNESSES, or before any answered)' })
+}, {
+  $id: 'CosignedCheckpoint',
+  examples: [{ ...exampleCheckpoint, cosigned_note: exampleCheckpoint.note, cosignatures: [] }]
+})
+
 export const CheckpointList = Type.Object({
   checkpoints: Type.Array(Checkpoint)
 }, { $id: 'CheckpointList', examples: [{ checkpoints: [exampleCheckpoint] }] })

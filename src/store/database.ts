@@ -40,6 +40,27 @@ export interface CheckpointsTable {
   created_at: Generated<Date>
 }
 
+/** A witness's cosignature of a checkpoint (migration 0007), append-only. */
+export interface CheckpointCosignaturesTable {
+  tenant: string
+  size: number
+  /** The witness's key as `<name>+<hex key id>`. */
+  witness: string
+  /** The note signature line, `— <name> <base64>`, without its newline. */
+  signature_line: string
+  /** The timestamp the cosignature states. */
+  cosigned_at: Date
+  created_at: Generated<Date>
+}
+
+/** The size of the tenant's checkpoint a witness last accepted: the next request's `old`. */
+export interface WitnessSizesTable {
+  tenant: string
+  witness: string
+  size: number
+  updated_at: Generated<Date>
+}
+
 export interface ApiKeysTable {
   id: string
   tenant: string
@@ -57,6 +78,8 @@ export interface Database {
   audit_events: AuditEventsTable
   chain_heads: ChainHeadsTable
   checkpoints: CheckpointsTable
+  checkpoint_cosignatures: CheckpointCosignaturesTable
+  witness_sizes: WitnessSizesTable
 }
 
 // Sequence numbers and sizes are bigint columns; they stay far below 2^53, so parse them as

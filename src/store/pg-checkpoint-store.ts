@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { addCosignatures } from '../core/checkpoint/index.js'
 import type { CheckpointSummary } from '../health/assess-health.js'
 import type { TenantLogFigures } from '../metrics/api-metrics.js'
 import type { Database } from './database.js'
@@ -9,6 +10,23 @@ export interface StoredCheckpoint {
   rootHash: Buffer
   note: string
   createdAt: Date
+}
+
+/** A witness's cosignature of a checkpoint, as stored (migration 0007). */
+export interface StoredCosignature {
+  /** The witness's key, `<name>+<hex key id>`. */
+  witness: string
+  /** The note signature line (`— <name> <base64>`), without its newline. */
+  signatureLine: string
+  /** The time the cosignature states. */
+  cosignedAt: Date
+}
+
+/** A checkpoint with every cosignature gathered for it. */
+export interface CosignedCheckpoint extends StoredCheckpoint {
+  cosignatures: StoredCosignature[]
+  /** The log's signed note with every cosignature appended as a signature line (C2SP). */
+  cosignedNote: string
 }
 
 /** A tenant's tree as the appender last committed it. */
@@ -40,6 +58,20 @@ export class PgCheckpointStore {
   async latest (tenant: string): Promise<StoredCheckpoint | undefined> {
     const row = await this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant).orderBy('size', 'desc').limit(1).executeTakeFirst()
     return row === undefined ? undefined : toCheckpoint(row)
+  }
+
+  /**
+   * The tenant's latest checkpoint with every witness cosignature gathered for it, and the
+   * note that carries them all (`cosignedNote`): what GET /checkpoints/latest and a
+   * tlog-tiles `checkpoint` serve. Two point reads by key.
+   */
+  async latestCosigned (tenant: string): Promise<CosignedCheckpoint | undefined> {
+    const latest = await this.latest(tenant)
+    if (latest === undefined) return undefined
+    const rows = await this.#db.selectFrom('checkpoint_cosignatures').select(['witness', 'signature_line', 'cosigned_at'])
+      .where('tenant', '=', tenant).where('size', '=', latest.size).orderBy('witness').execute()
+    const cosignatures = rows.map(r => ({ witness: r.witness, signatureLine: r.signature_line, cosignedAt: r.cosigned_at }))
+    return { ...latest, cosignatures, cosignedNote: addCosignatures(latest.note, cosignatures.map(c => c.signatureLine)) }
   }
 
   /** Newest first; only the one at `size` when given. */

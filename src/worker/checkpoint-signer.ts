@@ -52,12 +52,12 @@ export class CheckpointSigner {
 }
 
 /** Runs `signDue` on a timer in the worker; one run at a time, errors logged, never thrown. */
-export function scheduleCheckpoints (signer: CheckpointSigner, options: { intervalSeconds: number, onError: (err: unknown) => void }): () => void {
+export function scheduleCheckpoints (signer: CheckpointSigner, options: { intervalSeconds: number, onError: (err: unknown) => void, onSigned?: (signed: StoredCheckpoint[]) => void }): () => void {
   let running = false
   const timer = setInterval(() => {
     if (running) return
     running = true
-    signer.signDue(options.intervalSeconds).catch(options.onError).finally(() => { running = false })
+    signer.signDue(options.intervalSeconds).then(signed => { if (signed.length > 0) options.onSigned?.(signed) }).catch(options.onError).finally(() => { running = false })
   }, Math.min(1000, options.intervalSeconds * 1000))
   timer.unref()
   return () => clearInterval(timer)

@@ -17,6 +17,9 @@ import { startMetricsServer } from '../metrics/start-metrics-server.js'
 import { BackgroundVerifier } from './background-verifier.js'
 import { createWorkerMetrics } from '../metrics/worker-metrics.js'
 import { deadLetterCounter } from './dead-letter-counter.js'
+import { PgCosignatureStore } from '../store/pg-cosignature-store.js'
+import { PgLogReader } from '../store/pg-log-reader.js'
+import { CheckpointWitnessing, scheduleWitnessing } from '../witnessing/checkpoint-witnessing.js'
 
 export interface AuditWorker {
   close (): Promise<void>
@@ -31,7 +34,7 @@ export interface AuditWorker {
 export async function createWorker (config: Config, logger: Logger): Promise<AuditWorker> {
   const db = createDatabase({ connectionString: config.databaseUrl, max: 10, applicationName: 'audit-service-worker' })
   const store = new PgEventStore(db)
-  const metrics = createWorkerMetrics({ tenantSeries: config.metricsTenants })
+  const metrics = createWorkerMetrics({ tenantSeries: config.metricsTenants, witnesses: config.witnesses.map(w => w.id) })
   const appender = new ChainAppender({
     store,
     maxBatch: config.appendBatchMax,
@@ -59,9 +62,29 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
 
   const key = await loadSigningKey({ ...signingKeyOptions(config), logger })
   const signer = new CheckpointSigner({ store: new PgCheckpointStore(db), key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  // Apart from signing, on its own timer (woken by each signing): a witness that is slow or
+  // down holds up its own cosignatures, never a checkpoint or an append.
+  const logReader = new PgLogReader(db)
+  const witnessing = new CheckpointWitnessing({
+    witnesses: config.witnesses,
+    store: new PgCosignatureStore(db),
+    nodesOf: tenant => nodes => logReader.nodes(tenant, nodes),
+    timeoutMs: config.witnessTimeoutMs,
+    logger,
+    onOutcome: (witness, outcome) => { metrics.witnessRequests.inc({ witness, outcome }) }
+  })
+  const witnessingSchedule = config.witnesses.length === 0
+    ? { wake: () => {}, stop: async () => {} }
+    : scheduleWitnessing(witnessing, {
+      everyMs: Math.min(1000, config.checkpointIntervalSeconds * 1000),
+      sweepMs: Math.max(10_000, config.checkpointIntervalSeconds * 1000),
+      onError: err => logger.warn({ err: (err as Error).message }, 'witnessing round failed; will retry')
+    })
   const stopCheckpoints = scheduleCheckpoints(signer, {
     intervalSeconds: config.checkpointIntervalSeconds,
-    onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry')
+    onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry'),
+    // A new checkpoint is witnessed at once, not at the next sweep.
+    onSigned: () => { witnessingSchedule.wake() }
   })
 
   const backgroundVerifier = new BackgroundVerifier({
@@ -89,6 +112,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
   let closing: Promise<void> | undefined
   const close = async () => {
     stopCheckpoints()
+    await witnessingSchedule.stop()
     await backgroundVerifier.stop()
     await metricsServer.close()
     // Finishes the jobs in hand (their transactions commit or roll back) and takes no more.

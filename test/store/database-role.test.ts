@@ -54,6 +54,9 @@ t.test('the API and worker run as the least-privilege service role, which cannot
     ['DELETE FROM audit_events', /permission denied/],
     ['TRUNCATE audit_events', /permission denied/],
     ['DELETE FROM checkpoints', /permission denied/],
+    // Migration 0007: the witnesses' cosignatures are appended, never changed.
+    ['DELETE FROM checkpoint_cosignatures', /permission denied/],
+    ['UPDATE checkpoint_cosignatures SET signature_line = \'x\'', /permission denied/],
     ['UPDATE api_keys SET tenant = \'other\'', /permission denied/],
     // A superuser could switch triggers off for its session, the owner for everyone.
     ['SET session_replication_role = replica', /permission denied/],
@@ -65,6 +68,11 @@ t.test('the API and worker run as the least-privilege service role, which cannot
     [`UPDATE api_keys SET revoked_at = now() - interval '1 day' WHERE id = '${info.id}'`, /revocation cannot be changed or undone/]
   ]
   for (const [statement, message] of refused) await t.rejects(client.query(statement), { message }, statement)
+  // What the worker's witnessing writes (migration 0007), it may write.
+  await client.query('INSERT INTO witness_sizes (tenant, witness, size) VALUES ($1, $2, 1)', ['default', 'w+00000000'])
+  await client.query('UPDATE witness_sizes SET size = 2 WHERE tenant = $1', ['default'])
+  const { rows: [cp] } = await client.query('SELECT tenant, size FROM checkpoints ORDER BY size DESC LIMIT 1')
+  await client.query('INSERT INTO checkpoint_cosignatures (tenant, size, witness, signature_line, cosigned_at) VALUES ($1, $2, $3, $4, now())', [cp.tenant, cp.size, 'w+00000000', '— w AAAA'])
 })
 
 t.test('the owner cannot un-revoke a key either (migration 0005)', async t => {

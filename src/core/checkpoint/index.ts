@@ -4,6 +4,7 @@
  *
  * Pure: no I/O. The only way into this module from outside it.
  */
+export * from './add-cosignatures.js'
 export * from './checkpoint-body.js'
 export * from './checkpoint-format-error.js'
 export * from './checkpoint.js'

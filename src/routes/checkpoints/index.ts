@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { CheckpointSigner } from '../../worker/checkpoint-signer.js'
-import type { StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
+import type { CosignedCheckpoint as StoredCosignedCheckpoint, StoredCheckpoint } from '../../store/pg-checkpoint-store.js'
 import { logOrigin } from '../../core/checkpoint/index.js'
 import { EmptyLogError, NoCheckpointError, NotAcceptableError } from '../../errors.js'
 import { negotiate, VARY_ACCEPT } from '../../http/negotiate.js'
 import { tenantFor } from '../../http/tenant-for.js'
-import { Checkpoint, CheckpointList, CheckpointsQuery, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
+import { Checkpoint, CheckpointList, CheckpointsQuery, CosignedCheckpoint, LatestCheckpointQuery } from '../../schemas/checkpoint.js'
 import { TenantQuery } from '../../schemas/tenant.js'
 import { described, errorResponse } from '../../schemas/error.js'
 import { exampleCheckpointNote } from '../../schemas/examples.js'
@@ -27,6 +27,14 @@ function toJson (c: StoredCheckpoint, originPrefix: string) {
   }
 }
 
+function toCosignedJson (c: StoredCosignedCheckpoint, originPrefix: string) {
+  return {
+    ...toJson(c, originPrefix),
+    cosigned_note: c.cosignedNote,
+    cosignatures: c.cosignatures.map(s => ({ witness: s.witness, signature_line: s.signatureLine, cosigned_at: s.cosignedAt.toISOString() }))
+  }
+}
+
 /** The note first: the default. */
 const CHECKPOINT_TYPES = ['text/plain', 'application/json'] as const
 
@@ -41,14 +49,14 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
     schema: {
       operationId: 'getLatestCheckpoint',
       summary: 'Latest signed checkpoint of a tenant\'s log',
-      description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `Accept: application/json` (or `?format=json`, which overrides Accept). No Accept or `*/*` answers the note; an Accept that allows neither is a 406. Verify it with the key from `/.well-known/audit-log-keys`.',
+      description: 'A C2SP tlog-checkpoint in a C2SP signed note (text/plain), or JSON with `Accept: application/json` (or `?format=json`, which overrides Accept). No Accept or `*/*` answers the note; an Accept that allows neither is a 406. Verify it with the key from `/.well-known/audit-log-keys`. With witnesses (WITNESSES), the note carries every witness cosignature gathered for it as further signature lines (C2SP tlog-cosignature): a verifier opens it with the witnesses\' keys too, and ignores keys it does not know.',
       tags: ['checkpoints'],
       querystring: LatestCheckpointQuery,
       response: {
         200: {
-          description: 'The checkpoint: the signed note as text, or JSON (by Accept, or `format`)',
+          description: 'The checkpoint: the signed note with its cosignatures as text, or JSON (by Accept, or `format`)',
           headers: VARY_ACCEPT,
-          content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: Checkpoint } }
+          content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) }, 'application/json': { schema: CosignedCheckpoint } }
         },
         404: errorResponse('No checkpoint of this tenant yet (`AUDIT_ERR_NO_CHECKPOINT`)', noCheckpoint('default')),
         406: errorResponse('Accept allows neither the note nor JSON (`AUDIT_ERR_NOT_ACCEPTABLE`)', new NotAcceptableError('application/xml', ['text/plain', 'application/json'], 'format=note or format=json'))
@@ -59,10 +67,10 @@ const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = asy
       ? negotiate(request, reply, CHECKPOINT_TYPES, 'format=note or format=json') === 'application/json'
       : request.query.format === 'json'
     const tenant = tenantFor(request, request.query.tenant, opts.defaultTenant)
-    const latest = await store.latest(tenant)
+    const latest = await store.latestCosigned(tenant)
     if (latest === undefined) throw noCheckpoint(tenant)
-    if (json) return reply.type('application/json').send(toJson(latest, opts.originPrefix))
-    return reply.type('text/plain; charset=utf-8').send(latest.note)
+    if (json) return reply.type('application/json').send(toCosignedJson(latest, opts.originPrefix))
+    return reply.type('text/plain; charset=utf-8').send(latest.cosignedNote)
   })
 
   app.get('/checkpoints', {

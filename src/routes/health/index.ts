@@ -8,6 +8,7 @@ import { oldestWaitingAge } from '../../queue/oldest-waiting-age.js'
 import { timedCheck, type CheckResult } from '../../health/timed-check.js'
 import { described } from '../../schemas/error.js'
 import { HealthResponse, LiveResponse } from '../../schemas/health.js'
+import { PgCosignatureStore } from '../../store/pg-cosignature-store.js'
 
 export interface HealthRoutesOptions extends HealthThresholds {
   timeoutMs: number
@@ -16,6 +17,10 @@ export interface HealthRoutesOptions extends HealthThresholds {
   /** Port of the health thread (0: none), on `host`. */
   healthPort: number
   host: string
+  /** The configured witnesses' ids (`<name>+<key id>`); none: no witness figures. */
+  witnesses: string[]
+  witnessPolicy: number
+  witnessGraceSeconds: number
 }
 
 /**
@@ -47,6 +52,14 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   // One row per tenant in chain_heads, each joined to its latest checkpoint through the
   // (tenant, size) key: O(tenants), never a scan of the checkpoints or events.
   const readCheckpoints = async () => await app.checkpointStore.lag(opts.maxCheckpointAgeSeconds)
+  const cosignatures = new PgCosignatureStore(app.db)
+  const witnessPolicy = `${opts.witnessPolicy} of ${opts.witnesses.length}`
+  const readWitnessing = async () => {
+    const tenants = await cosignatures.witnessing(opts.witnesses, opts.witnessPolicy)
+    const late = tenants.filter(t => t.unwitnessedSeconds > opts.witnessGraceSeconds)
+    const oldest = Math.max(0, ...tenants.map(t => t.unwitnessedSeconds))
+    return { late: late.map(t => t.tenant).slice(0, 20), summary: { policy: witnessPolicy, tenants_unwitnessed: late.length, oldest_unwitnessed_seconds: oldest === 0 ? null : Math.round(oldest * 10) / 10, grace_seconds: opts.witnessGraceSeconds } }
+  }
 
   // The public answer says what is wrong, not who or where: driver errors name hosts and
   // users, and tenant names are the operator's business. Both go to the log instead.
@@ -55,7 +68,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     ? c
     : { status: c.status, latency_ms: c.latency_ms, error: 'connection failed (details in the log)' }
   let lastDetails = JSON.stringify({})
-  const logDetails = (status: string, details: { postgres?: string, redis?: string, overdue_tenants?: string[] }) => {
+  const logDetails = (status: string, details: { postgres?: string, redis?: string, overdue_tenants?: string[], unwitnessed_tenants?: string[] }) => {
     const text = JSON.stringify(details)
     if (text === lastDetails) return // once per change, not once per probe
     lastDetails = text
@@ -66,21 +79,26 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
   const probe = async () => {
     let queue: HealthFacts['queue'] = null
     let summary: Awaited<ReturnType<typeof readCheckpoints>> | undefined
+    let witnessing: Awaited<ReturnType<typeof readWitnessing>> | undefined
     const [postgres, redis] = await Promise.all([
-      timedCheck(async () => { summary = await readCheckpoints() }, opts.timeoutMs),
+      timedCheck(async () => {
+        [summary, witnessing] = await Promise.all([readCheckpoints(), opts.witnesses.length === 0 ? undefined : readWitnessing()])
+      }, opts.timeoutMs),
       timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
     ])
     if (redis.status === 'down') queue = null
     const checkpoints: HealthFacts['checkpoints'] = postgres.status === 'down' || summary === undefined
       ? null
       : { tenants_behind: summary.tenants_behind, tenants_overdue: summary.tenants_overdue, oldest_unsigned_seconds: summary.oldest_unsigned_seconds === null ? null : Math.round(summary.oldest_unsigned_seconds * 10) / 10 }
-    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints }, opts)
+    const witnesses = opts.witnesses.length === 0 ? undefined : postgres.status === 'down' || witnessing === undefined ? null : witnessing.summary
+    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints, ...(witnesses !== undefined && { witnesses }) }, opts)
     logDetails(status, {
       ...(postgres.error !== undefined && { postgres: postgres.error }),
       ...(redis.error !== undefined && { redis: redis.error }),
-      ...(checkpoints !== null && checkpoints.tenants_overdue > 0 && { overdue_tenants: summary?.overdue_names ?? [] })
+      ...(checkpoints !== null && checkpoints.tenants_overdue > 0 && { overdue_tenants: summary?.overdue_names ?? [] }),
+      ...(witnesses != null && witnesses.tenants_unwitnessed > 0 && { unwitnessed_tenants: witnessing?.late ?? [] })
     })
-    return { status, reasons, checks: { postgres: publicCheck(postgres), redis: publicCheck(redis) }, queue, checkpoints }
+    return { status, reasons, checks: { postgres: publicCheck(postgres), redis: publicCheck(redis) }, queue, checkpoints, ...(witnesses !== undefined && { witnesses }) }
   }
   const reading = new RecentResult(probe, opts.cacheMs)
   const statusCodeOf = (report: { status: string }) => report.status === 'unavailable' ? 503 : 200

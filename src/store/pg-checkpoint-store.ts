@@ -42,6 +42,16 @@ export class PgCheckpointStore {
     return row === undefined ? undefined : toCheckpoint(row)
   }
 
+  /**
+   * The tenant's latest signed checkpoint as log clients read it (`/logs/<tenant>/checkpoint`,
+   * and the size that bounds the tiles served): its size and note. The one place that note is
+   * read, so what is added to it (witness cosignatures) reaches every tile client at once.
+   */
+  async latestNote (tenant: string): Promise<{ size: number, note: string } | undefined> {
+    return await this.#db.selectFrom('checkpoints').select(['size', 'note']).where('tenant', '=', tenant)
+      .orderBy('size', 'desc').limit(1).executeTakeFirst()
+  }
+
   /** Newest first; only the one at `size` when given. */
   async list (tenant: string, options: { size?: number, limit: number }): Promise<StoredCheckpoint[]> {
     let query = this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)

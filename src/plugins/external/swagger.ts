@@ -61,6 +61,7 @@ export default fp(async (app: FastifyInstance) => {
         { name: 'events', description: 'Sending audit events' },
         { name: 'checkpoints', description: 'Signed C2SP checkpoints over each tenant\'s Merkle tree, and the key to check them' },
         { name: 'proofs', description: 'Inclusion and consistency proofs (RFC 9162), checkable offline' },
+        { name: 'tiles', description: 'Each tenant\'s log as a C2SP tlog-tiles log under `/logs/<tenant>/`: checkpoint, hash tiles, entry bundles' },
         { name: 'verification', description: 'Recomputing and exporting the log' },
         { name: 'keys', description: 'API keys (admin scope)' },
         { name: 'dead letters', description: 'Jobs that failed for good (admin scope)' },

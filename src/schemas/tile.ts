@@ -9,7 +9,7 @@ export const TILE_INDEX_REASON = 'not a tile index: groups of 3 digits, all but 
 export const TILE_LEVEL_REASON = 'not a tile level: a decimal integer 0-63 without leading zeros, or entries'
 
 const tenant = Type.String({ ...TenantParam, description: 'Tenant whose log is read: a public one (`PUBLIC_TENANTS`) by anyone, another with a key of that tenant with `events:read` (or the admin key)' })
-const indexPath = Type.String({ maxLength: 64, description: '`<N>[.p/<W>]`: the tile index N in groups of 3 digits, all but the last prefixed with `x`, and `.p/<W>` for a partial tile of width W (1-255)', examples: ['000', 'x001/x234/067', '003.p/17'] })
+const indexPath = Type.String({ maxLength: 64, description: '`<N>[.p/<W>]`, the rest of the path (its slashes are part of it): the tile index N in groups of 3 digits, all but the last prefixed with `x`, and `.p/<W>` for a partial tile of width W (1-255)', examples: ['000', 'x001/x234/067', '003.p/17'] })
 
 export const LogParams = Type.Object({ tenant })
 
@@ -21,7 +21,8 @@ export const HashTileParams = Type.Object({
 
 export const EntryBundleParams = Type.Object({ tenant, '*': indexPath })
 
-export const BinaryTile = (description: string) => Type.String({ contentMediaType: 'application/octet-stream', description })
+/** A tile's bytes; the example stands for them (a document cannot show binary). */
+export const BinaryTile = (description: string, example: string) => Type.String({ contentMediaType: 'application/octet-stream', description, examples: [example] })
 
 /** Headers of a tile answer (200 and 304). */
 export const TILE_HEADERS: Record<string, ResponseHeader> = {

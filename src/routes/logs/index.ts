@@ -9,6 +9,7 @@ import { errorResponse } from '../../schemas/error.js'
 import { exampleCheckpointNote } from '../../schemas/examples.js'
 import { BinaryTile, CHECKPOINT_HEADERS, EntryBundleParams, HashTileParams, LogParams, TILE_HEADERS, TILE_INDEX_REASON, TILE_LEVEL_REASON } from '../../schemas/tile.js'
 import { PgTileReader } from '../../store/pg-tile-reader.js'
+import { TenantParam } from '../../schemas/tenant.js'
 
 export interface LogRoutesOptions {
   defaultTenant: string
@@ -20,6 +21,7 @@ const YEAR = 31_536_000
 // A partial tile's bytes never change either, but the full tile soon replaces it.
 const PARTIAL_MAX_AGE = 5
 
+const badTenant = new RequestValidationError([{ field: '/tenant', in: 'params', reason: `must match pattern "${(TenantParam as { pattern?: string }).pattern}"` }])
 const malformed = (field: '/L' | '/*') => new RequestValidationError([{ field, in: 'params', reason: field === '/L' ? TILE_LEVEL_REASON : TILE_INDEX_REASON }])
 const beyond = (tenant: string, path: string, needs: number, size: number) =>
   new TileNotFoundError(`${path} of tenant ${tenant} needs a tree of ${Number.isFinite(needs) ? needs : 'more than 2^53'} records; ${size === 0 ? 'the log has no checkpoint yet' : `the latest checkpoint covers ${size}`}`)
@@ -69,7 +71,7 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
   }
 
   const notModifiedResponse = { type: 'null', description: 'The tile has the ETag sent in `If-None-Match`: use the copy you have', headers: TILE_HEADERS }
-  const badPath = (field: '/L' | '/*') => errorResponse('The request is invalid (`AUDIT_ERR_VALIDATION`): a tenant name, tile level or tile index that is not the one spelling of C2SP tlog-tiles (no leading zeros, W 1-255)', malformed(field))
+  const badPath = (...examples: RequestValidationError[]) => errorResponse('The request is invalid (`AUDIT_ERR_VALIDATION`): a tenant name, tile level or tile index that is not the one spelling of C2SP tlog-tiles (no leading zeros, W 1-255)', ...examples)
 
   app.get('/logs/:tenant/checkpoint', {
     config,
@@ -82,6 +84,7 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
       params: LogParams,
       response: {
         200: { description: 'The signed note', headers: CHECKPOINT_HEADERS, content: { 'text/plain': { schema: Type.String({ examples: [exampleCheckpointNote] }) } } },
+        400: errorResponse('The tenant is no tenant name (`AUDIT_ERR_VALIDATION`)', badTenant),
         404: errorResponse('No checkpoint of this tenant yet (`AUDIT_ERR_NO_CHECKPOINT`)', new NoCheckpointError('no checkpoint for tenant nope yet'))
       }
     }
@@ -103,9 +106,9 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
       tags: ['tiles'],
       params: EntryBundleParams,
       response: {
-        200: { description: 'The entry bundle', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('Entries: uint16 big-endian length, then the record\'s canonical bytes') } } },
+        200: { description: 'The entry bundle', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('Entries: uint16 big-endian length, then the record\'s canonical bytes', '(binary) 0x01 0x2c {"action":"user.login",... (300 bytes) 0x01 0x31 {...') } } },
         304: notModifiedResponse,
-        400: badPath('/*'),
+        400: badPath(malformed('/*'), badTenant),
         404: errorResponse('The bundle is beyond the latest checkpoint, or the tenant has none (`AUDIT_ERR_TILE_NOT_FOUND`)', beyond('default', 'tile/entries/001', 512, 300)),
         422: errorResponse('The bundle holds a record over 65,535 bytes, stored by an older version (`AUDIT_ERR_ENTRY_TOO_LARGE`): read that record with `GET /audit-events`', new EntryTooLargeError(7, 70_000, 'default'))
       }
@@ -126,9 +129,9 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
       tags: ['tiles'],
       params: HashTileParams,
       response: {
-        200: { description: 'The hash tile', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('W hashes of 32 bytes') } } },
+        200: { description: 'The hash tile', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('W hashes of 32 bytes', '(binary) W x 32 bytes: SHA-256 node hashes, left to right') } } },
         304: notModifiedResponse,
-        400: badPath('/*'),
+        400: badPath(malformed('/*'), malformed('/L'), badTenant),
         404: errorResponse('The tile is beyond the latest checkpoint, or the tenant has none (`AUDIT_ERR_TILE_NOT_FOUND`)', beyond('default', 'tile/1/000', 65_536, 300))
       }
     }

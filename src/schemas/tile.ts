@@ -3,19 +3,20 @@ import type { ResponseHeader } from './error.js'
 import { TenantParam } from './tenant.js'
 
 // The parts of a tile path the routes take: `tile/<L>/<N>[.p/<W>]` and `tile/entries/<N>[.p/<W>]`.
-// The tile core parses them (strictly: one spelling per tile); the schema only bounds them.
+// The tile core parses them (strictly: one spelling per tile), so that a malformed one is told
+// apart by the part named in the OpenAPI document (`L`, `N`); the router bounds their length.
 
 export const TILE_INDEX_REASON = 'not a tile index: groups of 3 digits, all but the last prefixed with x (1234067 is x001/x234/067), optionally .p/<W> for a partial tile of width 1-255, in the one spelling the C2SP tlog-tiles spec gives'
 export const TILE_LEVEL_REASON = 'not a tile level: a decimal integer 0-63 without leading zeros, or entries'
 
 const tenant = Type.String({ ...TenantParam, description: 'Tenant whose log is read: a public one (`PUBLIC_TENANTS`) by anyone, another with a key of that tenant with `events:read` (or the admin key)' })
-const indexPath = Type.String({ maxLength: 64, description: '`<N>[.p/<W>]`, the rest of the path (its slashes are part of it): the tile index N in groups of 3 digits, all but the last prefixed with `x`, and `.p/<W>` for a partial tile of width W (1-255)', examples: ['000', 'x001/x234/067', '003.p/17'] })
+const indexPath = Type.String({ description: '`<N>[.p/<W>]`, the rest of the path (its slashes are part of it): the tile index N in groups of 3 digits, all but the last prefixed with `x`, and `.p/<W>` for a partial tile of width W (1-255)', examples: ['000', 'x001/x234/067', '003.p/17'] })
 
 export const LogParams = Type.Object({ tenant })
 
 export const HashTileParams = Type.Object({
   tenant,
-  L: Type.String({ maxLength: 8, description: 'Tile level: the tile holds tree level 8L hashes', examples: ['0'] }),
+  L: Type.String({ description: 'Tile level: the tile holds tree level 8L hashes', examples: ['0'] }),
   '*': indexPath
 })
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { nodeLocation } from '../core/merkle/index.js'
-import { encodeEntryBundle, MAX_ENTRY_BYTES, tileNodes, type TileRef } from '../core/tiles/index.js'
+import { encodeEntryBundle, MAX_ENTRY_BYTES, TILE_WIDTH, tileNodes, type TileRef } from '../core/tiles/index.js'
 import { EntryTooLargeError } from '../errors.js'
 import type { Database } from './database.js'
 
@@ -41,7 +41,7 @@ export class PgTileReader {
    * be carried: EntryTooLargeError names it.
    */
   async entryBundle (tenant: string, tile: TileRef & { kind: 'entries' }): Promise<Buffer> {
-    const first = tile.index * 256 + 1
+    const first = tile.index * TILE_WIDTH + 1
     const last = first + tile.width - 1
     const rows = await this.#db.selectFrom('audit_events').select(['seq', 'canonical'])
       .where('tenant', '=', tenant).where('seq', '>=', first).where('seq', '<=', last)

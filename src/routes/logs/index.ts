@@ -22,7 +22,7 @@ const YEAR = 31_536_000
 const PARTIAL_MAX_AGE = 5
 
 const badTenant = new RequestValidationError([{ field: '/tenant', in: 'params', reason: `must match pattern "${(TenantParam as { pattern?: string }).pattern}"` }])
-const malformed = (field: '/L' | '/*') => new RequestValidationError([{ field, in: 'params', reason: field === '/L' ? TILE_LEVEL_REASON : TILE_INDEX_REASON }])
+const malformed = (field: '/L' | '/N') => new RequestValidationError([{ field, in: 'params', reason: field === '/L' ? TILE_LEVEL_REASON : TILE_INDEX_REASON }])
 const beyond = (tenant: string, path: string, needs: number, size: number) =>
   new TileNotFoundError(`${path} of tenant ${tenant} needs a tree of ${Number.isFinite(needs) ? needs : 'more than 2^53'} records; ${size === 0 ? 'the log has no checkpoint yet' : `the latest checkpoint covers ${size}`}`)
 
@@ -57,12 +57,15 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
     return 'private'
   }
 
-  const serve = async (request: FastifyRequest, reply: FastifyReply, tenant: string, tile: TileRef | undefined, field: '/L' | '/*') => {
+  const serve = async (request: FastifyRequest, reply: FastifyReply, tenant: string, tile: TileRef | undefined, field: '/L' | '/N') => {
     const visibility = readable(request, tenant)
     if (tile === undefined) throw malformed(field)
     const size = (await app.checkpointStore.latestNote(tenant))?.size ?? 0
     const needs = tileTreeSize(tile)
-    if (needs > size) throw beyond(tenant, request.url.slice(request.url.indexOf('/tile/') + 1), needs, size)
+    if (needs > size) {
+      const path = request.url.split('?')[0]!
+      throw beyond(tenant, path.slice(path.indexOf('/tile/') + 1), needs, size)
+    }
     const body = tile.kind === 'hash' ? await reader.hashTile(tenant, tile) : await reader.entryBundle(tenant, tile)
     const etag = `"${createHash('sha256').update(body).digest('base64url')}"`
     reply.header('etag', etag).header('cache-control', tile.width === TILE_WIDTH ? `${visibility}, max-age=${YEAR}, immutable` : `${visibility}, max-age=${PARTIAL_MAX_AGE}`)
@@ -108,7 +111,7 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
       response: {
         200: { description: 'The entry bundle', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('Entries: uint16 big-endian length, then the record\'s canonical bytes', '(binary) 0x01 0x2c {"action":"user.login",... (300 bytes) 0x01 0x31 {...') } } },
         304: notModifiedResponse,
-        400: badPath(malformed('/*'), badTenant),
+        400: badPath(malformed('/N'), badTenant),
         404: errorResponse('The bundle is beyond the latest checkpoint, or the tenant has none (`AUDIT_ERR_TILE_NOT_FOUND`)', beyond('default', 'tile/entries/001', 512, 300)),
         422: errorResponse('The bundle holds a record over 65,535 bytes, stored by an older version (`AUDIT_ERR_ENTRY_TOO_LARGE`): read that record with `GET /audit-events`', new EntryTooLargeError(7, 70_000, 'default'))
       }
@@ -116,7 +119,7 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
   }, async (request, reply) => {
     const { tenant, '*': path } = request.params
     const at = parseTileIndexPath(path)
-    return await serve(request, reply, tenant, at === undefined ? undefined : { kind: 'entries', ...at }, '/*')
+    return await serve(request, reply, tenant, at === undefined ? undefined : { kind: 'entries', ...at }, '/N')
   })
 
   app.get('/logs/:tenant/tile/:L/*', {
@@ -131,14 +134,14 @@ const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, opts)
       response: {
         200: { description: 'The hash tile', headers: TILE_HEADERS, content: { 'application/octet-stream': { schema: BinaryTile('W hashes of 32 bytes', '(binary) W x 32 bytes: SHA-256 node hashes, left to right') } } },
         304: notModifiedResponse,
-        400: badPath(malformed('/*'), malformed('/L'), badTenant),
+        400: badPath(malformed('/N'), malformed('/L'), badTenant),
         404: errorResponse('The tile is beyond the latest checkpoint, or the tenant has none (`AUDIT_ERR_TILE_NOT_FOUND`)', beyond('default', 'tile/1/000', 65_536, 300))
       }
     }
   }, async (request, reply) => {
     const { tenant, L: level, '*': path } = request.params
     const tile = parseTilePath(level, path)
-    return await serve(request, reply, tenant, tile, parseTileIndexPath(path) === undefined ? '/*' : '/L')
+    return await serve(request, reply, tenant, tile, parseTileIndexPath(path) === undefined ? '/N' : '/L')
   })
 }
 

@@ -169,7 +169,9 @@ t.test('a tile client mirrors and verifies a public log at 0, 1, 255, 256, 257, 
   // What the client knows: the tenant's verifier key, published for anyone.
   const origin = `${config.logOrigin}/pub`
   const keys = await (await fetch(`${base}/.well-known/audit-log-keys`)).json() as { keys: Array<{ verifier_key: string, origin?: string }> }
-  const verifierKey = (keys.keys.find(k => k.origin === origin) ?? keys.keys[0]!).verifier_key
+  // The tenant's key: named after its log's origin (as C2SP tlog-checkpoint advises), or listed
+  // with that origin, or (one key for every log) the only one.
+  const verifierKey = (keys.keys.find(k => k.verifier_key.startsWith(`${origin}+`)) ?? keys.keys.find(k => k.origin === origin) ?? keys.keys[0]!).verifier_key
   const get: Fetcher = async path => await fetch(`${base}/logs/pub/${path}`)
 
   // Size 0: nothing is signed, so there is no checkpoint to start from (and no tile).

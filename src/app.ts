@@ -21,6 +21,7 @@ import wellKnownRoutes from './routes/well-known/index.js'
 import proofRoutes from './routes/proofs/index.js'
 import keyRoutes from './routes/keys/index.js'
 import deadLetterRoutes from './routes/dead-letters/index.js'
+import tileLogRoutes from './routes/logs/index.js'
 import signingPlugin from './plugins/signing.js'
 import { signingKeyOptions } from './plugins/load-signing-key.js'
 import authPlugin from './plugins/auth.js'
@@ -161,6 +162,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
   await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
   await app.register(deadLetterRoutes)
+  await app.register(tileLogRoutes, { defaultTenant: config.defaultTenant, publicTenants: config.publicTenants })
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`)))

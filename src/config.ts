@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { logOrigin as logOriginOf, originProblem } from './core/checkpoint/index.js'
 import { keyNameProblem } from './core/note/index.js'
 import { parseWitnessPolicy, parseWitnesses, type WitnessConfig } from './witnessing/parse-witnesses.js'
+import { MAX_ENTRY_BYTES } from './core/tiles/index.js'
 import { isReceiptField } from './proofs/receipt.js'
 import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
 import { normalizeKey } from './ingest/scrub-secrets.js'
@@ -72,8 +73,13 @@ export interface Config {
   rateLimitExpensiveWeight: number
   ownAccessMax: number
   apiKeyUnknownCacheMs: number
-  /** Largest canonical record (RFC 8785 bytes, without `seq`) the API accepts; 413 beyond. */
+  /**
+   * Largest canonical record (RFC 8785 bytes, without `seq`) the API accepts; 413 beyond. At
+   * most 65,535: every record must fit a C2SP tlog-tiles entry.
+   */
   recordMaxBytes: number
+  /** Tenants whose log (checkpoint and tiles under /logs/<tenant>/) anyone may read without a key. */
+  publicTenants: string[]
   /** Most payload bytes per BullMQ job; the producer starts a new job beyond (a job holds at least one event). */
   jobMaxBytes: number
   /** Shared by API and worker: when set, each job carries an HMAC-SHA256 of its payload, and the worker dead-letters jobs without a valid one. */
@@ -161,9 +167,11 @@ function oneOf (env: Env, name: string, fallback: string, allowed: string[]): st
   return value
 }
 
+const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
 function name (env: Env, variable: string, fallback: string): string {
   const value = str(env, variable, fallback)
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+  if (!TENANT_NAME.test(value)) {
     throw new ConfigError(variable, 'must be 1-64 characters of letters, digits, ".", "_" or "-"')
   }
   return value
@@ -175,6 +183,27 @@ function witnesses (env: Env): WitnessConfig[] {
   } catch (err) {
     throw new ConfigError('WITNESSES', (err as Error).message)
   }
+}
+
+/** Comma-separated tenant names, each as DEFAULT_TENANT; empty: no log is public. */
+function publicTenants (env: Env): string[] {
+  const names = str(env, 'PUBLIC_TENANTS', '').split(',').map(n => n.trim()).filter(Boolean)
+  const bad = names.find(n => !TENANT_NAME.test(n))
+  if (bad !== undefined) throw new ConfigError('PUBLIC_TENANTS', `${JSON.stringify(bad.slice(0, 80))} is not a tenant name: each must be 1-64 characters of letters, digits, ".", "_" or "-"`)
+  return [...new Set(names)]
+}
+
+/**
+ * RECORD_MAX_BYTES: a C2SP tlog-tiles entry carries at most 65,535 bytes, and every record is
+ * an entry of its log's entry bundles, so a larger bound is refused rather than storing
+ * records the tiles could not serve.
+ */
+function recordMaxBytes (env: Env): number {
+  const raw = env.RECORD_MAX_BYTES
+  if (raw !== undefined && /^\d+$/.test(raw.trim()) && Number(raw) > MAX_ENTRY_BYTES) {
+    throw new ConfigError('RECORD_MAX_BYTES', `must be at most ${MAX_ENTRY_BYTES} (a C2SP tlog-tiles entry carries at most that many bytes), got ${Number(raw)}`)
+  }
+  return int(env, 'RECORD_MAX_BYTES', MAX_ENTRY_BYTES, 1024, MAX_ENTRY_BYTES)
 }
 
 function jobHmacKey (env: Env): string | undefined {
@@ -285,9 +314,8 @@ export function loadConfig (env: Env = process.env): Config {
     rateLimitExpensiveWeight: int(env, 'RATE_LIMIT_EXPENSIVE_WEIGHT', 100, 1, 100_000_000),
     ownAccessMax: int(env, 'OWN_ACCESS_MAX', 60, 1, 1_000_000),
     apiKeyUnknownCacheMs: int(env, 'API_KEY_UNKNOWN_CACHE_MS', 60_000, 0, 3_600_000),
-    // Twice the single-event body limit: room for the server's members and the bounded redaction
-    // list, so no event within the body limit is refused for its record alone.
-    recordMaxBytes: int(env, 'RECORD_MAX_BYTES', 2 * int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024), 1024, 128 * 1024 * 1024),
+    recordMaxBytes: recordMaxBytes(env),
+    publicTenants: publicTenants(env),
     jobMaxBytes: int(env, 'JOB_MAX_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
     jobHmacKey: jobHmacKey(env),
     readPoolMax: int(env, 'READ_POOL_MAX', 3, 1, 100),

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   AUDIT_ERR_FORBIDDEN: { statusCode: 403, meaning: 'the key lacks the route\'s scope, or belongs to another tenant' },
   AUDIT_ERR_NOT_FOUND: { statusCode: 404, meaning: 'no such route, event, key or dead letter (for this tenant)' },
   AUDIT_ERR_NO_CHECKPOINT: { statusCode: 404, meaning: 'no signed checkpoint (yet, or at the size asked for)' },
+  AUDIT_ERR_TILE_NOT_FOUND: { statusCode: 404, meaning: 'the tile or entry bundle is beyond the tenant\'s latest signed checkpoint (or the tenant has none)' },
   AUDIT_ERR_EMPTY_LOG: { statusCode: 404, meaning: 'the tenant has no events yet, so there is nothing to checkpoint' },
   AUDIT_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, meaning: 'the health port serves only GET and HEAD' },
   AUDIT_ERR_NOT_ACCEPTABLE: { statusCode: 406, meaning: 'the Accept header allows none of the media types the route answers with (a proof, the latest checkpoint)' },
@@ -20,6 +21,7 @@ export const ERROR_CODES = {
   AUDIT_ERR_NOT_CHECKPOINTED: { statusCode: 409, meaning: 'the event is stored but no checkpoint covers it yet' },
   AUDIT_ERR_RECORD_TOO_LARGE: { statusCode: 413, meaning: 'the record an event would become is too large (redactions or RECORD_MAX_BYTES)' },
   AUDIT_ERR_MEDIA_TYPE: { statusCode: 415, meaning: 'the body is not application/json' },
+  AUDIT_ERR_ENTRY_TOO_LARGE: { statusCode: 422, meaning: 'an entry bundle holds a record stored by an older version that is over the 65,535 bytes a tlog-tiles entry can carry' },
   AUDIT_ERR_RATE_LIMITED: { statusCode: 429, meaning: 'a rate limit of the key, of the client\'s address or of own-access reads is used up' },
   AUDIT_ERR_TOO_MANY_READS: { statusCode: 429, meaning: 'too many verifications or exports running (per tenant or on this instance)' },
   AUDIT_ERR_INTERNAL: { statusCode: 500, meaning: 'a fault of the service; the details are in its log, never in the answer' },
@@ -65,6 +67,7 @@ const REASONS: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable'
@@ -163,6 +166,13 @@ export class NoCheckpointError extends AuditServiceError {
   }
 }
 
+/** A tile or entry bundle the tenant's latest signed checkpoint does not cover (yet). */
+export class TileNotFoundError extends AuditServiceError {
+  constructor (message: string) {
+    super(...catalogued('AUDIT_ERR_TILE_NOT_FOUND'), message)
+  }
+}
+
 export class EmptyLogError extends AuditServiceError {
   constructor (message: string) {
     super(...catalogued('AUDIT_ERR_EMPTY_LOG'), message)
@@ -209,6 +219,17 @@ export class IdInProgressError extends AuditServiceError {
 export class NotCheckpointedError extends AuditServiceError {
   constructor (message: string) {
     super(...catalogued('AUDIT_ERR_NOT_CHECKPOINTED'), message)
+  }
+}
+
+/**
+ * An entry bundle would hold a record over 65,535 bytes (stored before RECORD_MAX_BYTES was
+ * bounded to what a tlog-tiles entry can carry): the record is read with the JSON API instead.
+ */
+export class EntryTooLargeError extends AuditServiceError {
+  constructor (readonly seq: number, bytes: number, tenant: string) {
+    super(...catalogued('AUDIT_ERR_ENTRY_TOO_LARGE'),
+      `the record at seq ${seq} is ${bytes} bytes, over the 65535 a tlog-tiles entry can carry (it was stored by an older version): read it with GET /audit-events?tenant=${tenant}&seq_from=${seq}&seq_to=${seq} (its leaf hash is in the hash tiles)`)
   }
 }
 

@@ -40,7 +40,13 @@ t.test('a bad value names the variable', async t => {
     [{ PORT: '8080', HEALTH_PORT: '8080' }, 'HEALTH_PORT', /must differ from PORT/],
     // Redacted whole, these members would leave a record of another shape than StoredRecord.
     [{ SCRUB_EXTRA_KEYS: 'employee_no,Actor' }, 'SCRUB_EXTRA_KEYS', /must not name Actor: actor, target/],
-    [{ SCRUB_EXTRA_KEYS: 'meta-data, out_come' }, 'SCRUB_EXTRA_KEYS', /must not name meta-data, out_come/]
+    [{ SCRUB_EXTRA_KEYS: 'meta-data, out_come' }, 'SCRUB_EXTRA_KEYS', /must not name meta-data, out_come/],
+    // Every record must fit a C2SP tlog-tiles entry.
+    [{ RECORD_MAX_BYTES: '65536' }, 'RECORD_MAX_BYTES', /must be at most 65535 \(a C2SP tlog-tiles entry carries at most that many bytes\), got 65536/],
+    [{ RECORD_MAX_BYTES: '524288' }, 'RECORD_MAX_BYTES', /at most 65535/],
+    [{ RECORD_MAX_BYTES: '100' }, 'RECORD_MAX_BYTES', /between 1024 and 65535/],
+    [{ PUBLIC_TENANTS: 'acme, not a tenant' }, 'PUBLIC_TENANTS', /"not a tenant" is not a tenant name/],
+    [{ PUBLIC_TENANTS: 'acme,-x' }, 'PUBLIC_TENANTS', /"-x" is not a tenant name/]
   ]
   for (const [env, variable, message] of cases) {
     try {
@@ -90,6 +96,22 @@ t.test('a key name or origin no note can carry stops the CLI with one line, not 
     t.equal(res.status, 78, `${command} ${JSON.stringify(env)} exits with EX_CONFIG`)
     t.equal(res.stderr, `audit-service: invalid configuration: ${message}\n`, 'one line')
   }
+})
+
+t.test('RECORD_MAX_BYTES is 65,535 by default (a tlog-tiles entry); PUBLIC_TENANTS is none by default', async t => {
+  t.equal(loadConfig({}).recordMaxBytes, 65_535)
+  t.equal(loadConfig({ RECORD_MAX_BYTES: '32768' }).recordMaxBytes, 32_768)
+  t.equal(loadConfig({ BODY_LIMIT_BYTES: '1048576' }).recordMaxBytes, 65_535, 'no longer follows BODY_LIMIT_BYTES')
+  t.same(loadConfig({}).publicTenants, [])
+  t.same(loadConfig({ PUBLIC_TENANTS: ' acme,globex.eu , acme,' }).publicTenants, ['acme', 'globex.eu'])
+})
+
+t.test('a RECORD_MAX_BYTES over what an entry carries stops the CLI with one line', async t => {
+  const { spawnSync } = await import('node:child_process')
+  const { ROOT } = await import('./helper.js')
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'api'], { cwd: ROOT, env: { ...process.env, RECORD_MAX_BYTES: '524288' }, encoding: 'utf8', timeout: 60_000 })
+  t.equal(res.status, 78)
+  t.equal(res.stderr, 'audit-service: invalid configuration: RECORD_MAX_BYTES: must be at most 65535 (a C2SP tlog-tiles entry carries at most that many bytes), got 524288\n')
 })
 
 t.test('TRUST_PROXY: false by default, true, a hop count or proxy addresses', async t => {

@@ -8,7 +8,7 @@ import { SecretMemberNameError, type ScrubResult } from './scrub-secrets.js'
 import { RecordTooLargeError, RequestValidationError, type FieldError } from '../errors.js'
 import { assembleRecord } from './assemble-record.js'
 
-const DEFAULT_RECORD_MAX_BYTES = 512 * 1024
+const DEFAULT_RECORD_MAX_BYTES = 65_535
 
 /**
  * `prepareEvent` in its plain, two-pass form, which the one-pass form is held to: secrets

@@ -14,7 +14,7 @@ export interface PrepareContext {
   requestId: string
   receivedAt: string
   scrub: Scrubber
-  /** Largest canonical record in bytes (RECORD_MAX_BYTES); 512 KiB when not given. */
+  /** Largest canonical record in bytes (RECORD_MAX_BYTES); 65,535 (a tlog-tiles entry) when not given. */
   recordMaxBytes?: number
   /** Where the event is in the request body (`/events/3` in a batch), for error fields. */
   pointer?: string

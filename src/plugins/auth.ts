@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No key needed (health, docs, well-known). */
     public?: boolean
+    /**
+     * No key needed for this request when it says so (a public tenant's log, PUBLIC_TENANTS);
+     * otherwise the route is keyed like any other. Runs after routing: `request.params` is set.
+     */
+    publicIf?: (request: FastifyRequest) => boolean
     /** The scope a key needs for this route. */
     scope?: Scope
   }
@@ -77,7 +82,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config
-    if (config.public === true || request.url.startsWith('/docs')) return
+    if (config.public === true || request.url.startsWith('/docs') || config.publicIf?.(request) === true) return
     const header = request.headers.authorization
     const gate = checkClient === undefined ? undefined : () => checkClient(request)
     if (header === undefined) {

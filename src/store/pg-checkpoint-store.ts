@@ -74,6 +74,23 @@ export class PgCheckpointStore {
     return { ...latest, cosignatures, cosignedNote: addCosignatures(latest.note, cosignatures.map(c => c.signatureLine)) }
   }
 
+  /**
+   * The tenant's latest checkpoint as tile clients read it (`/logs/<tenant>/checkpoint`): the
+   * note with every cosignature, as
+   * GET /checkpoints/latest serves it.
+   */
+  async latestNote (tenant: string): Promise<{ size: number, note: string } | undefined> {
+    const latest = await this.latestCosigned(tenant)
+    return latest === undefined ? undefined : { size: latest.size, note: latest.cosignedNote }
+  }
+
+  /** The size of the tenant's latest checkpoint (0 when none): the tree tile clients may read. */
+  async latestSize (tenant: string): Promise<number> {
+    const row = await this.#db.selectFrom('checkpoints').select('size').where('tenant', '=', tenant)
+      .orderBy('size', 'desc').limit(1).executeTakeFirst()
+    return row?.size ?? 0
+  }
+
   /** Newest first; only the one at `size` when given. */
   async list (tenant: string, options: { size?: number, limit: number }): Promise<StoredCheckpoint[]> {
     let query = this.#db.selectFrom('checkpoints').selectAll().where('tenant', '=', tenant)

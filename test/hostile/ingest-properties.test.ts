@@ -21,6 +21,8 @@ const NUM_RUNS = Number(process.env.HOSTILE_RUNS ?? 1000)
 const ROUND_SIZE = 10
 const BODY_LIMIT = 256 * 1024
 const BATCH_BODY_LIMIT = 5 * 1024 * 1024
+/** The largest event (compact JSON) generated as valid: its record stays within RECORD_MAX_BYTES. */
+const RECORD_ROOM = 56 * 1024
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
@@ -159,6 +161,9 @@ const validEvent: fc.Arbitrary<JsonObject> = fc.record({
   metadata
 }, { requiredKeys: ['occurred_at', 'action', 'actor'], noNullPrototype: true })
   .filter(e => (e.metadata === undefined || countValues(e.metadata) <= METADATA_LIMITS.maxNodes) && !hasConstructorPrototype(e as Json))
+  // Within RECORD_MAX_BYTES (65,535 by default, what a tlog-tiles entry carries) once stored:
+  // room for the server's members, placeholders and up to 4,096 characters of redactions.
+  .filter(e => Buffer.byteLength(JSON.stringify(e)) <= RECORD_ROOM)
   .map(e => e as JsonObject)
 
 // ---------------------------------------------------------------------------------------------

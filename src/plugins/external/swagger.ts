@@ -6,6 +6,7 @@ import { SCOPES } from '../../auth/scopes.js'
 import { errorBody, RateLimitedError } from '../../errors.js'
 import { nameErrorExamples } from '../../schemas/name-error-examples.js'
 import { shareResponseHeaders } from '../../schemas/share-response-headers.js'
+import { nameWildcardParams } from '../../schemas/name-wildcard-params.js'
 import { hoistMediaExamples, linkSchemaComponents } from '../../schemas/link-schema-components.js'
 
 // A real 429 body, so the page cannot show one the service would not send.
@@ -61,6 +62,7 @@ export default fp(async (app: FastifyInstance) => {
         { name: 'events', description: 'Sending audit events' },
         { name: 'checkpoints', description: 'Signed C2SP checkpoints over each tenant\'s Merkle tree, and the key to check them' },
         { name: 'proofs', description: 'Inclusion and consistency proofs (RFC 9162), checkable offline' },
+        { name: 'tiles', description: 'Each tenant\'s log as a C2SP tlog-tiles log under `/logs/<tenant>/`: checkpoint, hash tiles, entry bundles' },
         { name: 'verification', description: 'Recomputing and exporting the log' },
         { name: 'keys', description: 'API keys (admin scope)' },
         { name: 'dead letters', description: 'Jobs that failed for good (admin scope)' },
@@ -69,7 +71,8 @@ export default fp(async (app: FastifyInstance) => {
     },
     // Inline copies of the shared schemas become $refs to their components, and every body
     // shows its example on the media type.
-    transformObject: (documents) => 'openapiObject' in documents ? nameErrorExamples(shareResponseHeaders(hoistMediaExamples(linkSchemaComponents(documents.openapiObject)))) : documents.swaggerObject
+    // The tile routes' wildcard is the tlog-tiles `<N>[.p/<W>]`: named N, as the spec names it.
+    transformObject: (documents) => 'openapiObject' in documents ? nameWildcardParams(nameErrorExamples(shareResponseHeaders(hoistMediaExamples(linkSchemaComponents(documents.openapiObject)))), 'N') : documents.swaggerObject
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 }, { name: 'swagger' })

@@ -30,7 +30,7 @@ const ingestErrors = {
     headers: { 'retry-after': { type: 'integer' as const, description: 'Seconds to wait before retrying (with `AUDIT_ERR_ID_IN_PROGRESS` only)', required: false } }
   },
   413: errorResponse('The body is over its limit (`FST_ERR_CTP_BODY_TOO_LARGE`), or a record would be too large (`AUDIT_ERR_RECORD_TOO_LARGE`: `errors` names each event and the bound)',
-    new RecordTooLargeError([{ field: '', in: 'body', reason: 'the record would be 600000 bytes in canonical form, over the limit of 524288 (RECORD_MAX_BYTES)' }])),
+    new RecordTooLargeError([{ field: '', in: 'body', reason: 'the record would be 70000 bytes in canonical form, over the limit of 65535 (RECORD_MAX_BYTES)' }])),
   503: errorResponse('The event was not accepted: Redis cannot be reached (`AUDIT_ERR_QUEUE_UNAVAILABLE`) or the backlog is over `QUEUE_MAX_WAITING` (`AUDIT_ERR_BACKLOG_FULL`); retry with the same ids',
     new BacklogFullError(100001, 100000))
 }

@@ -5,6 +5,8 @@ import * as apiKeysAndReadIndexes from './0003-api-keys-and-read-indexes.js'
 import * as idFirstUniqueKey from './0004-id-first-unique-key.js'
 import * as apiKeyRevocationIsFinal from './0005-api-key-revocation-is-final.js'
 import * as readIndexesByMeasurement from './0006-read-indexes-by-measurement.js'
+// 0007 is taken by the witness client's cosignatures.
+import * as logKeys from './0008-log-keys.js'
 
 // Listed statically (not read from disk) so the same code runs from TypeScript and from dist/.
 export const migrations: Record<string, Migration> = {
@@ -13,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0003-api-keys-and-read-indexes': apiKeysAndReadIndexes,
   '0004-id-first-unique-key': idFirstUniqueKey,
   '0005-api-key-revocation-is-final': apiKeyRevocationIsFinal,
-  '0006-read-indexes-by-measurement': readIndexesByMeasurement
+  '0006-read-indexes-by-measurement': readIndexesByMeasurement,
+  '0008-log-keys': logKeys
 }

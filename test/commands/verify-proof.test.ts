@@ -30,7 +30,7 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
     await writeFile(path, content)
     return path
   }
-  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json().keys[0].verifier_key as string
   const stranger = formatVerifierKey('audit-service', publicKeyBytes(generateKeyPairSync('ed25519').privateKey))
 
   const accepted: Array<{ id: string, receipt: string }> = []

@@ -29,7 +29,7 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   const dir = await mkdtemp(join(tmpdir(), 'witness-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const state = join(dir, 'state.json')
-  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json().keys[0].verifier_key as string
   const args = ['--url', url, '--key', key, '--state', state, '--once']
   const readState = async () => JSON.parse(await readFile(state, 'utf8'))
 
@@ -69,7 +69,7 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   await admin.connect()
   t.teardown(() => admin.end())
   const forgedRoot = randomBytes(32)
-  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service', privateKey: await testPrivateKey() })
+  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service.local/default', privateKey: await testPrivateKey() })
   await admin.query('BEGIN; SET LOCAL session_replication_role = replica')
   await admin.query('INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES ($1, $2, $3, $4)', ['default', 40, forgedRoot, forged])
   await admin.query('COMMIT')

@@ -17,7 +17,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
 const batchNote = (receipt: string) => receipt.slice(receipt.indexOf('\n\n') + 2)
 
 async function publishedKey (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<ParsedVerifierKey> {
-  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json()
+  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json()
   return parseVerifierKey(keys.keys[0].verifier_key)
 }
 

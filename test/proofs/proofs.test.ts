@@ -158,7 +158,7 @@ t.test('receipts v2: any change to a line, the index, the size, the path, the ro
 
   t.notOk(open(good)() === undefined)
   const notSigned = /receipt inclusion path does not lead to the signed root/
-  t.throws(open(withFive(1, 'audit-service.local/acme')), notSigned, 'origin')
+  t.throws(open(withFive(1, 'audit-service.local/default')), notSigned, 'origin')
   t.throws(open(withFive(2, batch[3]!.id)), notSigned, 'id')
   t.throws(open(withFive(3, '2026-11-26T12:00:01.000Z')), notSigned, 'received_at')
   t.throws(open(withFive(4, flip(parts.five[4]!))), notSigned, 'record digest')

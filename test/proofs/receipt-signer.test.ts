@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto'
 import fc from 'fast-check'
 import t from 'tap'
-import { publicKeyBytes } from '../../src/core/note/index.js'
 import { acceptedAnswer, acceptedJson, ReceiptSigner } from '../../src/proofs/receipt-signer.js'
 
 // The batch answer is written as JSON text from pieces escaped once; held here to its plain

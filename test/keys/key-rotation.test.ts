@@ -100,6 +100,13 @@ t.test('a key rotation while events flow: the whole log verifies across it', asy
   const cli = await runCli('verify', [file, ...keyArgs, '--origin', 'audit-service.local/default'])
   t.equal(cli.status, 0, cli.stderr)
   t.match(cli.stdout, new RegExp(`^OK: ${total} records of audit-service\\.local/default verified, 4 signed checkpoints match`))
+  // The same with the saved answer of /.well-known/audit-log-keys?tenant=default.
+  const keysFile = join(tmpdir(), `audit-rotation-keys-${process.pid}.json`)
+  t.teardown(() => rm(keysFile, { force: true }))
+  await writeFile(keysFile, JSON.stringify(published))
+  const withKeysFile = await runCli('verify', [file, '--keys', keysFile])
+  t.equal(withKeysFile.status, 0, withKeysFile.stderr)
+  t.match(withKeysFile.stdout, /^OK: /)
   const legacyOnly = await runCli('verify', [file, '--key', published.keys[2].verifier_key])
   t.equal(legacyOnly.status, 1, 'the legacy key alone opens only the legacy checkpoint')
   const other = await runCli('verify', [file, '--key', (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=other' })).json().keys[0].verifier_key])

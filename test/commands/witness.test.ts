@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -53,6 +53,19 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   res = await witness(args)
   t.equal(res.status, 0, res.stdout + res.stderr)
   t.match(res.stdout, /unchanged at size 10/)
+
+  // The tenant's saved /.well-known answer as --keys; another tenant's keys refuse the checkpoint.
+  const keysOf = async (tenant: string) => {
+    const path = join(dir, `${tenant}-keys.json`)
+    await writeFile(path, (await app.inject({ method: 'GET', url: `/.well-known/audit-log-keys?tenant=${tenant}` })).body)
+    return path
+  }
+  res = await witness(['--url', url, '--keys', await keysOf('default'), '--state', join(dir, 'keys-state.json'), '--once'])
+  t.equal(res.status, 0, res.stdout + res.stderr)
+  t.match(res.stdout, /audit-service\.local\/default: first checkpoint, size 10/)
+  res = await witness(['--url', url, '--keys', await keysOf('acme'), '--state', join(dir, 'acme-state.json'), '--once'])
+  t.not(res.status, 0, 'acme\'s key does not open default\'s checkpoint')
+  t.match(res.stdout + res.stderr, /no valid signature from a trusted key/)
 
   await grow(25)
   t.equal((await app.inject({ method: 'POST', url: '/checkpoints' })).statusCode, 201)

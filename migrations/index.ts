@@ -6,6 +6,7 @@ import * as idFirstUniqueKey from './0004-id-first-unique-key.js'
 import * as apiKeyRevocationIsFinal from './0005-api-key-revocation-is-final.js'
 import * as readIndexesByMeasurement from './0006-read-indexes-by-measurement.js'
 import * as checkpointCosignatures from './0007-checkpoint-cosignatures.js'
+import * as logKeys from './0008-log-keys.js'
 
 // Listed statically (not read from disk) so the same code runs from TypeScript and from dist/.
 export const migrations: Record<string, Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004-id-first-unique-key': idFirstUniqueKey,
   '0005-api-key-revocation-is-final': apiKeyRevocationIsFinal,
   '0006-read-indexes-by-measurement': readIndexesByMeasurement,
-  '0007-checkpoint-cosignatures': checkpointCosignatures
+  '0007-checkpoint-cosignatures': checkpointCosignatures,
+  '0008-log-keys': logKeys
 }

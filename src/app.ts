@@ -116,7 +116,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     unknownCacheMs: config.apiKeyUnknownCacheMs,
     ...(config.adminApiKey !== undefined && { adminKey: config.adminApiKey })
   })
-  await app.register(signingPlugin, signingKeyOptions(config))
+  await app.register(signingPlugin, { ...signingKeyOptions(config), originPrefix: config.logOrigin })
 
   await app.register(healthRoutes, {
     timeoutMs: config.healthTimeoutMs,

@@ -39,7 +39,11 @@ export interface Config {
   logOrigin: string
   signingKey: string | undefined
   signingKeyFile: string | undefined
+  /** The legacy key name: the one name every note was signed with before keys were named after origins. */
   signingKeyName: string
+  /** A rotation's incoming key: signs beside the current key during the overlap. */
+  signingKeyNext: string | undefined
+  signingKeyNextFile: string | undefined
   devKeyDir: string
   shutdownGraceMs: number
   adminApiKey: string | undefined
@@ -239,6 +243,19 @@ function trustProxy (env: Env): boolean | number | string {
   return value
 }
 
+/** Which signing-key settings go together: one source each, and a rotation needs a real current key. */
+function checkSigningKeys (config: Config): void {
+  if (config.signingKey !== undefined && config.signingKeyFile !== undefined) throw new ConfigError('SIGNING_KEY', 'set SIGNING_KEY or SIGNING_KEY_FILE, not both')
+  if (config.signingKeyNext !== undefined && config.signingKeyNextFile !== undefined) throw new ConfigError('SIGNING_KEY_NEXT', 'set SIGNING_KEY_NEXT or SIGNING_KEY_NEXT_FILE, not both')
+  const next = config.signingKeyNext !== undefined || config.signingKeyNextFile !== undefined
+  if (next && config.signingKey === undefined && config.signingKeyFile === undefined) {
+    throw new ConfigError('SIGNING_KEY_NEXT', 'needs SIGNING_KEY or SIGNING_KEY_FILE: a development key is never rotated')
+  }
+  if (next && config.signingKeyNext !== undefined && config.signingKeyNext.trim() === config.signingKey?.trim()) {
+    throw new ConfigError('SIGNING_KEY_NEXT', 'is the current key (SIGNING_KEY): the incoming key of a rotation must be a new one')
+  }
+}
+
 /**
  * Reads and validates the configuration. Defaults suit a machine with PostgreSQL and Redis
  * on localhost; every variable is documented in docs/configuration.md.
@@ -289,6 +306,8 @@ export function loadConfig (env: Env = process.env): Config {
     signingKey: env.SIGNING_KEY || undefined,
     signingKeyFile: env.SIGNING_KEY_FILE || undefined,
     signingKeyName,
+    signingKeyNext: env.SIGNING_KEY_NEXT || undefined,
+    signingKeyNextFile: env.SIGNING_KEY_NEXT_FILE || undefined,
     devKeyDir: str(env, 'DEV_KEY_DIR', join(homedir(), '.config', 'audit-service')),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
     adminApiKey: adminKey(env),
@@ -336,5 +355,6 @@ export function loadConfig (env: Env = process.env): Config {
     throw new ConfigError('API_METRICS_PORT', `must differ from PORT (${config.port}) and HEALTH_PORT (${config.healthPort})`)
   }
   if (config.healthPort !== 0 && config.healthPort === config.port) throw new ConfigError('HEALTH_PORT', `must differ from PORT (${config.port})`)
+  checkSigningKeys(config)
   return config
 }

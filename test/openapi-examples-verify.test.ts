@@ -65,6 +65,7 @@ function b64 (s: unknown, what: string): Buffer {
 /** The verifier keys the document publishes, from its own `/.well-known/audit-log-keys` example. */
 function publishedKeys (doc: Json): { verifiers: ParsedVerifierKey[], originPrefix: string } {
   const example = (doc as any).paths['/.well-known/audit-log-keys'].get.responses['200'].content['application/json'].example
+  // The answer for the example log (`?tenant=default`): concrete keys named after its origin, and the legacy name.
   return { verifiers: example.keys.map((k: { verifier_key: string }) => parseVerifierKey(k.verifier_key)), originPrefix: example.origin_prefix }
 }
 
@@ -153,7 +154,14 @@ async function verifyDocumentExamples (doc: Json): Promise<Report> {
   const checkObject = async (o: Record<string, unknown>, where: string): Promise<string | undefined> => {
     if (Array.isArray(o.keys) && typeof o.origin_prefix === 'string') {
       for (const k of o.keys as Array<Record<string, unknown>>) {
+        // A template (the answer without a tenant) has no key id: its name is `<origin_prefix>/<tenant>`.
+        if (k.verifier_key === undefined) {
+          if (k.name !== `${o.origin_prefix}/<tenant>` || k.key_id !== undefined) throw new Error(`${where}: a key without verifier_key must be the template <origin_prefix>/<tenant>`)
+          if (!verifiers.some(v => Buffer.concat([Buffer.from([1]), v.publicKey]).toString('base64') === k.public_key)) throw new Error(`${where}: template public key is not a published key`)
+          continue
+        }
         const parsed = parseVerifierKey(String(k.verifier_key))
+        if (k.public_key !== undefined && Buffer.concat([Buffer.from([1]), parsed.publicKey]).toString('base64') !== k.public_key) throw new Error(`${where}: public_key does not match verifier_key`)
         if (parsed.name !== k.name || parsed.keyId.toString('hex') !== k.key_id) throw new Error(`${where}: name or key_id does not match verifier_key`)
       }
       return 'verifier keys'

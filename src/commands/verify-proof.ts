@@ -7,8 +7,9 @@ import { readNoteInput, readProofInput, readRecordInput } from '../proofs/read-p
 import { verifyConsistencyDocument } from '../proofs/verify-consistency-document.js'
 import { verifyReceipt } from '../proofs/verify-receipt.js'
 import { verifyTlogProof } from '../proofs/verify-tlog-proof.js'
+import { readPublishedKeys } from './published-keys.js'
 
-const usage = `usage: audit-service verify-proof <file> --key <verifier key> [--key ...] [--origin <origin>]
+const usage = `usage: audit-service verify-proof <file> (--key <verifier key> [--key ...] | --keys <keys.json>) [--origin <origin>]
          [--record <record.json>] [--receipt <receipt>] [--checkpoint <old checkpoint>] [--json]
 
 <file> is recognised from its content:
@@ -22,6 +23,9 @@ const usage = `usage: audit-service verify-proof <file> --key <verifier key> [--
   a consistency proof (GET /proofs/consistency JSON): the tree at "to" extends the tree at
       "from". Give --checkpoint: the checkpoint you kept at "from" (else the proof's own).
 
+A tenant's keys are named after its log's origin: get them from
+GET /.well-known/audit-log-keys?tenant=<tenant>, and pass each with --key, or the saved answer
+with --keys (which also pins its origin).
 --origin pins the log (e.g. audit-service.local/default). Exits 0 only when it verifies,
 1 when it does not, 2 when the input cannot be read.`
 
@@ -38,6 +42,7 @@ export async function verifyProof (args: string[], io: CommandIo = processIo): P
       allowPositionals: true,
       options: {
         key: { type: 'string', multiple: true },
+        keys: { type: 'string' },
         origin: { type: 'string' },
         record: { type: 'string' },
         receipt: { type: 'string' },
@@ -51,14 +56,16 @@ export async function verifyProof (args: string[], io: CommandIo = processIo): P
     return 2
   }
   const { values, positionals } = parsed
-  if (values.help === true || positionals.length !== 1 || values.key === undefined) {
+  if (values.help === true || positionals.length !== 1 || (values.key === undefined && values.keys === undefined)) {
     io.err(usage + '\n')
     return values.help === true ? 0 : 2
   }
 
-  let verifiers, input, record, receipt, oldCheckpoint
+  let verifiers, input, record, receipt, oldCheckpoint, origin
   try {
-    verifiers = values.key.map(k => parseVerifierKey(k))
+    const published = values.keys === undefined ? undefined : await readPublishedKeys(values.keys)
+    verifiers = [...values.key ?? [], ...published?.keys ?? []].map(k => parseVerifierKey(k))
+    origin = values.origin ?? published?.origin
     input = readProofInput(await readText(positionals[0]!))
     if (input === undefined) throw new Error(`${positionals[0]} is not a tlog-proof, a receipt or a consistency proof`)
     if (values.record !== undefined) {
@@ -75,7 +82,7 @@ export async function verifyProof (args: string[], io: CommandIo = processIo): P
     return 2
   }
 
-  const common = { verifiers, ...(values.origin !== undefined && { origin: values.origin }) }
+  const common = { verifiers, ...(origin !== undefined && { origin }) }
   let facts: Record<string, unknown>
   let line: string
   try {

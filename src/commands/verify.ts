@@ -3,26 +3,34 @@ import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { parseVerifierKey } from '../core/note/index.js'
 import { verifyExport } from '../verification/verify-export.js'
+import { readPublishedKeys } from './published-keys.js'
 
-const usage = `usage: audit-service verify <export.ndjson> --key <verifier key> [--key ...] [--origin <origin>] [--json]
+const usage = `usage: audit-service verify <export.ndjson> (--key <verifier key> [--key ...] | --keys <keys.json>)
+         [--origin <origin>] [--json]
 
 Checks an export offline: canonical bytes, every chain link and hash, the Merkle root at
 each checkpoint, and each checkpoint's signature by one of the given keys. Exits 0 only when
-all of it holds.`
+all of it holds.
+
+A tenant's keys are named after its log's origin: get them from
+GET /.well-known/audit-log-keys?tenant=<tenant> (its active, next, retired and legacy keys),
+and pass each with --key, or the saved answer with --keys (which also pins its origin).`
 
 /** `audit-service verify`: the offline verifier. Returns the exit code. */
 export async function verify (args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { key: { type: 'string', multiple: true }, origin: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } }
+    options: { key: { type: 'string', multiple: true }, keys: { type: 'string' }, origin: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } }
   })
-  if (values.help === true || positionals.length !== 1 || values.key === undefined) {
+  if (values.help === true || positionals.length !== 1 || (values.key === undefined && values.keys === undefined)) {
     process.stderr.write(usage + '\n')
     return values.help === true ? 0 : 2
   }
   const file = positionals[0]!
-  const verifiers = values.key.map(k => parseVerifierKey(k))
+  const published = values.keys === undefined ? undefined : await readPublishedKeys(values.keys)
+  const verifiers = [...values.key ?? [], ...published?.keys ?? []].map(k => parseVerifierKey(k))
+  const origin = values.origin ?? published?.origin
   const size = (await stat(file)).size
   const input = createReadStream(file)
   const showProgress = process.stderr.isTTY && size > 1_000_000
@@ -33,7 +41,7 @@ export async function verify (args: string[]): Promise<number> {
   }
   const result = await verifyExport(input, {
     verifiers,
-    ...(values.origin !== undefined && { origin: values.origin }),
+    ...(origin !== undefined && { origin }),
     ...(showProgress && { onProgress: progress })
   })
   if (showProgress) process.stderr.write('\n')

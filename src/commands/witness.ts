@@ -5,8 +5,9 @@ import { parseVerifierKey } from '../core/note/index.js'
 import { readWitnessState, writeWitnessState } from '../proofs/witness-state.js'
 import { witnessStep } from '../proofs/witness-step.js'
 import { apiBase, callApi } from '../client/call-api.js'
+import { readPublishedKeys } from './published-keys.js'
 
-const usage = `usage: audit-service witness [poll] --url <base url> --key <verifier key> [--key ...] [--tenant <t>]
+const usage = `usage: audit-service witness [poll] --url <base url> (--key <verifier key> [--key ...] | --keys <keys.json>) [--tenant <t>]
          [--origin <origin>] [--api-key <key>] [--interval <seconds>] [--state <file>] [--once]
        audit-service witness serve ...   a C2SP tlog-witness server (witness serve --help)
        audit-service witness keygen ...  a key for it (witness keygen --help)
@@ -18,7 +19,9 @@ audit-witness-<tenant or default>.json). On any inconsistency (a bad signature, 
 fork, a proof that does not verify) it logs an ALARM line, writes the evidence next to the
 state file (<state>.alarm.json) and exits 1. Network trouble is
 logged and retried (--once: exit 2). The API key may also come from AUDIT_API_KEY; it needs
-the events:read scope. --interval defaults to 60 seconds.`
+the events:read scope. --interval defaults to 60 seconds. A tenant's keys are named after its
+log's origin: take them from GET /.well-known/audit-log-keys?tenant=<t> (--keys: the saved answer,
+which also pins the origin), once, from a source you trust.`
 
 class FetchError extends Error {}
 
@@ -44,6 +47,7 @@ async function pollLog (args: string[], io: CommandIo): Promise<number> {
       options: {
         url: { type: 'string' },
         key: { type: 'string', multiple: true },
+        keys: { type: 'string' },
         tenant: { type: 'string' },
         origin: { type: 'string' },
         'api-key': { type: 'string' },
@@ -59,14 +63,16 @@ async function pollLog (args: string[], io: CommandIo): Promise<number> {
   }
   const { values } = parsed
   const interval = Number(values.interval)
-  if (values.help === true || values.url === undefined || values.key === undefined || !(interval > 0)) {
+  if (values.help === true || values.url === undefined || (values.key === undefined && values.keys === undefined) || !(interval > 0)) {
     io.err(usage + '\n')
     return values.help === true ? 0 : 2
   }
   const log = (line: string) => io.out(`${new Date().toISOString()} witness: ${line}\n`)
-  let verifiers
+  let verifiers, origin
   try {
-    verifiers = values.key.map(k => parseVerifierKey(k))
+    const published = values.keys === undefined ? undefined : await readPublishedKeys(values.keys)
+    verifiers = [...values.key ?? [], ...published?.keys ?? []].map(k => parseVerifierKey(k))
+    origin = values.origin ?? published?.origin
   } catch (err) {
     io.err(`audit-service witness: --key: ${(err as Error).message}\n`)
     return 2
@@ -93,13 +99,13 @@ async function pollLog (args: string[], io: CommandIo): Promise<number> {
   const poll = async (): Promise<number | undefined> => {
     const last = await readWitnessState(statePath)
     const note = await get(`/checkpoints/latest${query({})}`)
-    const outcome = await witnessStep(last, note, { verifiers, ...(values.origin !== undefined && { origin: values.origin }) },
+    const outcome = await witnessStep(last, note, { verifiers, ...(origin !== undefined && { origin }) },
       async (from, to) => JSON.parse(await get(`/proofs/consistency${query({ from, to })}`)) as unknown)
     switch (outcome.kind) {
       case 'alarm': {
         const evidence = `${statePath}.alarm.json`
         await writeFile(evidence, JSON.stringify({ at: new Date().toISOString(), url: base, reason: outcome.reason, ...outcome.evidence }, null, 2) + '\n')
-        io.err(`${new Date().toISOString()} witness: ALARM ${last?.origin ?? values.origin ?? base}: ${outcome.reason} (evidence in ${evidence})\n`)
+        io.err(`${new Date().toISOString()} witness: ALARM ${last?.origin ?? origin ?? base}: ${outcome.reason} (evidence in ${evidence})\n`)
         return 1
       }
       case 'first':

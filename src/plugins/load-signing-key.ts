@@ -2,10 +2,14 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { Config } from '../config.js'
+import { ConfigError, type Config } from '../config.js'
 import { formatVerifierKey, parseVerifierKey, publicKeyBytes, type ParsedVerifierKey } from '../core/note/index.js'
 
-/** The log's Ed25519 key: signs checkpoints (and receipts), published as a C2SP verifier key. */
+/**
+ * The log's current Ed25519 key: signs checkpoints and receipts. Each tenant's notes carry it
+ * under the name of the tenant's origin (LogKeys); `name` and `verifierKey` are its legacy
+ * identity (SIGNING_KEY_NAME), the one name all notes had before.
+ */
 export interface SigningKey {
   name: string
   privateKey: KeyObject
@@ -26,6 +30,10 @@ export interface SigningKeySource {
   keyFile?: string
   /** Where a development key is kept when neither is given (never inside the repository). */
   devKeyDir: string
+  /** SIGNING_KEY_NEXT: a rotation's incoming key, same encodings as `key`. */
+  nextKey?: string
+  /** SIGNING_KEY_NEXT_FILE */
+  nextKeyFile?: string
 }
 
 export interface LoadSigningKeyOptions extends SigningKeySource {
@@ -33,13 +41,39 @@ export interface LoadSigningKeyOptions extends SigningKeySource {
 }
 
 /** The key's source as configured; the API and the worker load the same key from it. */
-export function signingKeyOptions (config: Pick<Config, 'signingKeyName' | 'devKeyDir' | 'signingKey' | 'signingKeyFile'>): SigningKeySource {
+export function signingKeyOptions (config: Pick<Config, 'signingKeyName' | 'devKeyDir' | 'signingKey' | 'signingKeyFile'> & Partial<Pick<Config, 'signingKeyNext' | 'signingKeyNextFile'>>): SigningKeySource {
   return {
     name: config.signingKeyName,
     devKeyDir: config.devKeyDir,
     ...(config.signingKey !== undefined && { key: config.signingKey }),
-    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile })
+    ...(config.signingKeyFile !== undefined && { keyFile: config.signingKeyFile }),
+    ...(config.signingKeyNext !== undefined && { nextKey: config.signingKeyNext }),
+    ...(config.signingKeyNextFile !== undefined && { nextKeyFile: config.signingKeyNextFile })
   }
+}
+
+/**
+ * The current key and, during a rotation, the incoming one.
+ *
+ * @throws {ConfigError} when the incoming key is the current one.
+ */
+export async function loadSigningKeys (options: LoadSigningKeyOptions): Promise<{ key: SigningKey, next?: { privateKey: KeyObject, publicKey: Buffer } }> {
+  const key = await loadSigningKey(options)
+  const next = await loadNextSigningKey(options)
+  if (next === undefined) return { key }
+  if (next.publicKey.equals(key.publicKey)) {
+    throw new ConfigError(options.nextKey !== undefined ? 'SIGNING_KEY_NEXT' : 'SIGNING_KEY_NEXT_FILE', 'is the current signing key: the incoming key of a rotation must be a new one')
+  }
+  return { key, next }
+}
+
+/** The rotation's incoming key (SIGNING_KEY_NEXT / SIGNING_KEY_NEXT_FILE), when one is configured. */
+export async function loadNextSigningKey (source: SigningKeySource): Promise<{ privateKey: KeyObject, publicKey: Buffer } | undefined> {
+  let privateKey: KeyObject
+  if (source.nextKey !== undefined) privateKey = parsePrivateKey(source.nextKey)
+  else if (source.nextKeyFile !== undefined) privateKey = parsePrivateKey(await readFile(source.nextKeyFile))
+  else return undefined
+  return { privateKey, publicKey: publicKeyBytes(createPublicKey(privateKey)) }
 }
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')

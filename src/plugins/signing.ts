@@ -1,15 +1,34 @@
 import fp from 'fastify-plugin'
-import { loadSigningKey, type SigningKey, type SigningKeySource } from './load-signing-key.js'
+import { LogKeyRing } from '../keys/log-key-ring.js'
+import { PgLogKeyStore } from '../store/pg-log-key-store.js'
+import { loadSigningKeys, type SigningKey, type SigningKeySource } from './load-signing-key.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The current key (its legacy name and verifier key included). */
     signingKey: SigningKey
+    /** Every tenant's signers and verifier keys, named after the tenant's origin. */
+    logKeys: LogKeyRing
   }
 }
 
-export type SigningPluginOptions = SigningKeySource
+export interface SigningPluginOptions extends SigningKeySource {
+  /** LOG_ORIGIN */
+  originPrefix: string
+}
 
-/** The log's signing key, loaded once; checkpoints and receipts are signed with it. */
+/** The log's signing keys, loaded once; checkpoints and receipts are signed with them. */
 export default fp<SigningPluginOptions>(async (app, opts) => {
-  app.decorate('signingKey', await loadSigningKey({ ...opts, logger: app.log as never }))
-}, { name: 'signing' })
+  const { key, next } = await loadSigningKeys({ ...opts, logger: app.log as never })
+  const ring = new LogKeyRing({
+    originPrefix: opts.originPrefix,
+    legacyName: opts.name,
+    current: key,
+    ...(next !== undefined && { next }),
+    store: new PgLogKeyStore(app.db),
+    logger: app.log as never
+  })
+  await ring.start()
+  app.decorate('signingKey', key)
+  app.decorate('logKeys', ring)
+}, { name: 'signing', dependencies: ['database'] })

@@ -3,6 +3,7 @@ import type { ReceiptSigner, ReceiptSubject } from './receipt-signer.js'
 type Signer = Pick<ReceiptSigner, 'leafText' | 'signLeaves'>
 
 interface Waiting {
+  tenant: string
   leaf: string
   resolve: (receipt: string) => void
   reject: (err: unknown) => void
@@ -10,7 +11,8 @@ interface Waiting {
 
 /**
  * Gathers the receipts of single-event requests answered in the same event-loop turn and signs
- * them with one `signBatch` (one Ed25519 signature) instead of one each.
+ * each tenant's with one `signLeaves` (one Ed25519 signature per key) instead of one each: the
+ * key names are the tenant's origin, so tenants never share a batch.
  */
 export class ReceiptBatcher {
   readonly #signer: Signer
@@ -37,7 +39,7 @@ export class ReceiptBatcher {
       return Promise.reject(err)
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ leaf, resolve, reject })
+      this.#queue.push({ tenant: subject.tenant, leaf, resolve, reject })
       this.#schedule()
     })
   }
@@ -57,13 +59,21 @@ export class ReceiptBatcher {
     const batch = this.#queue.splice(0, this.#maxBatch)
     // More than one batch queued: sign the rest in a later turn, letting I/O in between.
     if (this.#queue.length > 0) this.#schedule()
-    let receipts: string[]
-    try {
-      receipts = this.#signer.signLeaves(batch.map(w => w.leaf))
-    } catch (err) {
-      for (const w of batch) w.reject(err)
-      return
+    const byTenant = new Map<string, Waiting[]>()
+    for (const w of batch) {
+      const group = byTenant.get(w.tenant)
+      if (group === undefined) byTenant.set(w.tenant, [w])
+      else group.push(w)
     }
-    batch.forEach((w, i) => w.resolve(receipts[i]!))
+    for (const [tenant, group] of byTenant) {
+      let receipts: string[]
+      try {
+        receipts = this.#signer.signLeaves(tenant, group.map(w => w.leaf))
+      } catch (err) {
+        for (const w of group) w.reject(err)
+        continue
+      }
+      group.forEach((w, i) => w.resolve(receipts[i]!))
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { sign, type KeyObject } from 'node:crypto'
 import { logOrigin } from '../core/checkpoint/index.js'
 import { leafHash, batchTree } from '../core/merkle/index.js'
-import { noteKeyId } from '../core/note/index.js'
+import { noteKeyId, publicKeyBytes, type NoteSigner } from '../core/note/index.js'
 import { formatReceipt, formatReceiptBatch, RECEIPT_V2_HEADER } from './receipt.js'
 
 /** What the producer reports per accepted event (see `IngestResult`). */
@@ -22,23 +22,49 @@ export interface AcceptedAnswer {
   receipt?: string
 }
 
+/** Who signs a tenant's notes (LogKeys#signersFor): keys named after the tenant's origin. */
+export interface ReceiptKeys {
+  signersFor: (tenant: string) => NoteSigner[]
+}
+
+interface TenantLines {
+  privateKey: KeyObject
+  /** `\n— <name> ` followed by base64 of this prefix (the key id) and the signature. */
+  linePrefix: string
+  keyId: Buffer
+}
+
+/** Per-tenant signature-line prefixes kept at most (a key id is a SHA-256 over name and key). */
+const MAX_CACHED_TENANTS = 10_000
+
 /**
- * Signs ingest receipts (v2, docs/hash-chain.md "Receipts") with the log key: ONE Ed25519
- * signature per batch, over the RFC 6962 root of the batch's leaves; each receipt carries its
- * five lines, its leaf index and path, and that signed note. The key id and signature-line
- * prefix are computed once. The note is byte for byte what `signNote` makes of its text.
+ * Signs ingest receipts (v2, docs/hash-chain.md "Receipts") with the tenant's log keys: ONE
+ * Ed25519 signature per key per batch, over the RFC 6962 root of the batch's leaves; each
+ * receipt carries its five lines, its leaf index and path, and that signed note. A batch is
+ * one tenant's: its key names are the tenant's origin, and another tenant's receipt must not
+ * show them. The key ids and signature-line prefixes are computed once per tenant. The note
+ * is byte for byte what `signNote` makes of its text.
  */
 export class ReceiptSigner {
-  readonly #privateKey: KeyObject
-  readonly #linePrefix: string
-  readonly #keyId: Buffer
+  readonly #keys: ReceiptKeys
+  readonly #lines = new Map<string, TenantLines[]>()
   readonly #originPrefix: string
 
-  constructor (key: { name: string, privateKey: KeyObject, publicKey: Buffer }, originPrefix: string) {
-    this.#privateKey = key.privateKey
-    this.#keyId = noteKeyId(key.name, key.publicKey)
-    this.#linePrefix = `\n\u2014 ${key.name} `
+  constructor (keys: ReceiptKeys, originPrefix: string) {
+    this.#keys = keys
     this.#originPrefix = originPrefix
+  }
+
+  #linesFor (tenant: string): TenantLines[] {
+    const signers = this.#keys.signersFor(tenant)
+    let lines = this.#lines.get(tenant)
+    // The configured signers are fixed for the process; compared anyway, cheaply, by key object.
+    if (lines === undefined || lines.length !== signers.length || lines.some((l, i) => l.privateKey !== signers[i]!.privateKey)) {
+      lines = signers.map(s => ({ privateKey: s.privateKey, keyId: noteKeyId(s.name, publicKeyBytes(s.privateKey)), linePrefix: `\u2014 ${s.name} ` }))
+      if (this.#lines.size >= MAX_CACHED_TENANTS) this.#lines.clear()
+      this.#lines.set(tenant, lines)
+    }
+    return lines
   }
 
   /**
@@ -48,7 +74,8 @@ export class ReceiptSigner {
    * @throws {ReceiptFormatError} when a subject's field cannot be in a receipt.
    */
   signBatch (subjects: ReadonlyArray<Required<ReceiptSubject>>): string[] {
-    return this.signLeaves(subjects.map(s => this.leafText(s)))
+    const tenant = oneTenant(subjects)
+    return tenant === undefined ? [] : this.signLeaves(tenant, subjects.map(s => this.leafText(s)))
   }
 
   /**
@@ -67,10 +94,10 @@ export class ReceiptSigner {
     }, RECEIPT_V2_HEADER)
   }
 
-  /** The receipts for leaves made by `leafText`, in order, under one signature. */
-  signLeaves (lines: readonly string[]): string[] {
+  /** The receipts for one tenant's leaves made by `leafText`, in order, under one signature per key. */
+  signLeaves (tenant: string, lines: readonly string[]): string[] {
     if (lines.length === 0) return []
-    const { size, paths, note } = this.#sign(lines, hash => `${hash.toString('base64')}\n`)
+    const { size, paths, note } = this.#sign(tenant, lines, hash => `${hash.toString('base64')}\n`)
     return lines.map((text, i) => `${text}${i} ${size}\n${paths[i]!}\n${note}`)
   }
 
@@ -78,12 +105,15 @@ export class ReceiptSigner {
    * One batch tree and signature over `lines`; each leaf's path as its lines joined, each node
    * encoded once by `encode` (a node is on the path of every leaf below its sibling).
    */
-  #sign (lines: readonly string[], encode: (hash: Buffer) => string): { size: number, paths: string[], note: string } {
+  #sign (tenant: string, lines: readonly string[], encode: (hash: Buffer) => string): { size: number, paths: string[], note: string } {
     const size = lines.length
     const tree = batchTree(lines.map(text => leafHash(text)))
     const text = formatReceiptBatch(size, tree.root)
-    const signature = sign(null, Buffer.from(text, 'utf8'), this.#privateKey)
-    const note = `${text}${this.#linePrefix}${Buffer.concat([this.#keyId, signature]).toString('base64')}\n`
+    const bytes = Buffer.from(text, 'utf8')
+    let note = `${text}\n`
+    for (const key of this.#linesFor(tenant)) {
+      note += `${key.linePrefix}${Buffer.concat([key.keyId, sign(null, bytes, key.privateKey)]).toString('base64')}\n`
+    }
     const encoded = new Map<Buffer, string>()
     const line = (hash: Buffer): string => {
       let s = encoded.get(hash)
@@ -104,8 +134,9 @@ export class ReceiptSigner {
   acceptedBatchJson (results: ReadonlyArray<ReceiptSubject & { duplicate: boolean }>): string {
     const subjects = results.filter((r): r is Required<ReceiptSubject> & { duplicate: boolean } => r.record_sha256 !== undefined)
     const lines = subjects.map(s => this.leafText(s))
+    const tenant = oneTenant(subjects)
     // Base64 and the receipt lines are printable ASCII (leafText checks): only `\n` to escape.
-    const signed = lines.length === 0 ? undefined : this.#sign(lines, hash => `${hash.toString('base64')}\\n`)
+    const signed = tenant === undefined ? undefined : this.#sign(tenant, lines, hash => `${hash.toString('base64')}\\n`)
     const note = signed === undefined ? '' : jsonStringText(signed.note)
     let next = 0
     const items = results.map(r => {
@@ -127,6 +158,13 @@ export class ReceiptSigner {
     let next = 0
     return results.map(r => acceptedAnswer(r, r.record_sha256 === undefined ? undefined : receipts[next++]))
   }
+}
+
+/** The tenant of a request's events (a request is one tenant's); undefined for none. */
+function oneTenant (subjects: ReadonlyArray<{ tenant: string }>): string | undefined {
+  const tenant = subjects[0]?.tenant
+  if (subjects.some(s => s.tenant !== tenant)) throw new Error('receipts signed together must be one tenant\'s')
+  return tenant
 }
 
 /** The 202 answer for one event, given its receipt (none when its digest is not known). */

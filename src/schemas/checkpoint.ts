@@ -46,11 +46,24 @@ export const CheckpointsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, examples: [10] }))
 }, { additionalProperties: false })
 
+export const VerifierKeysQuery = Type.Object({
+  tenant: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'The log whose keys are meant: its concrete verifier keys, named after its origin. Any well-formed name answers (the keys are derived from it), so the answer says nothing about which tenants exist', examples: ['default'] }))
+}, { additionalProperties: false })
+
+export const VerifierKey = Type.Object({
+  origin: Type.String({ description: 'The log\'s origin; `<origin_prefix>/<tenant>` (literally) for a key listed as a template' }),
+  name: Type.String({ description: 'Key name in signature lines: the origin (C2SP tlog-checkpoint), or the legacy name (SIGNING_KEY_NAME) of notes signed before keys were named after origins' }),
+  key_id: Type.Optional(Type.String({ description: 'Hex key id (first 4 bytes of SHA-256(name || 0x0A || 0x01 || key)); absent for a template, whose id depends on the tenant' })),
+  verifier_key: Type.Optional(Type.String({ description: 'C2SP verifier key: <name>+<hex key id>+<base64(0x01 || key)>; absent for a template' })),
+  public_key: Type.String({ description: 'Base64 of 0x01 || the 32 Ed25519 public key bytes (the verifier key\'s last part)' }),
+  status: Type.Union([Type.Literal('active'), Type.Literal('next'), Type.Literal('retired'), Type.Literal('legacy')], {
+    description: 'active: signs now; next: a rotation\'s incoming key, signing beside the active one (notes carry both signatures); retired: signed before, signs no more; legacy: this key under the pre-origin name, for notes signed before'
+  }),
+  valid_from: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it began signing under this name (null: not recorded yet)' }),
+  valid_until: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it last signed under this name (null: it still signs)' })
+})
+
 export const VerifierKeys = Type.Object({
-  keys: Type.Array(Type.Object({
-    name: Type.String(),
-    key_id: Type.String({ description: 'Hex key id (first 4 bytes of SHA-256(name || 0x0A || 0x01 || key))' }),
-    verifier_key: Type.String({ description: 'C2SP verifier key: <name>+<hex key id>+<base64(0x01 || key)>' })
-  })),
-  origin_prefix: Type.String({ description: 'Checkpoint origins are <origin_prefix>/<tenant>' })
+  keys: Type.Array(VerifierKey),
+  origin_prefix: Type.String({ description: 'Checkpoint origins are <origin_prefix>/<tenant>, and so are the names of their keys' })
 }, { $id: 'VerifierKeys', examples: [exampleVerifierKeys] })

@@ -91,12 +91,12 @@ export const exampleAcceptedBatch = {
       status: 'accepted',
       duplicate: false,
       record_sha256: 'WP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=',
-      receipt: 'audit-service receipt v2\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n0 1\n\naudit-service receipt batch v2\n1 Z4u3LWZnT5uUczjCMmSKoABThW45kHna0/AQXI9MHcY=\n\n— audit-service 9g5FdQvrojrZGiwxEwJ8O2PEgID5UXizIL4d+aC60XLMPpdZxD1mNseaagn0FsBGihjXhUxXUpVF+ONre6oBhouutAk=\n'
+      receipt: 'audit-service receipt v2\naudit-service.local/default\n01a21a5e-22ee-7631-9a4d-dce05455e1eb\n2026-11-27T00:18:26.670Z\nWP6u3nbXc5fGABk5552s3ZmlPs5GpT4M3phrjmgln8U=\n0 1\n\naudit-service receipt batch v2\n1 Z4u3LWZnT5uUczjCMmSKoABThW45kHna0/AQXI9MHcY=\n\n— audit-service.local/default rS64IQvrojrZGiwxEwJ8O2PEgID5UXizIL4d+aC60XLMPpdZxD1mNseaagn0FsBGihjXhUxXUpVF+ONre6oBhouutAk=\n'
     }
   ]
 }
 
-export const exampleCheckpointNote = 'audit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
+export const exampleCheckpointNote = 'audit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service.local/default rS64IUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
 
 export const exampleCheckpoint = {
   tenant: 'default',
@@ -121,7 +121,7 @@ export const exampleInclusionProof = {
     'hzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY='
   ],
   checkpoint: exampleCheckpointNote,
-  tlog_proof: 'c2sp.org/tlog-proof@v1\nextra eyJhY3Rpb24iOiJ1c2VyLmxvZ2luIiwiYWN0b3IiOnsiaWQiOiJ1XzEiLCJuYW1lIjoiQWRhIiwidHlwZSI6InVzZXIifSwiaWQiOiIwMWEyMWE1ZS0yMmQyLTc2ZTAtOWJkMC1kM2I0YWIzMTcwNTgiLCJtZXRhZGF0YSI6eyJtZXRob2QiOiJwYXNzd29yZCJ9LCJvY2N1cnJlZF9hdCI6IjIwMjYtMTEtMjZUMTI6MDA6MDBaIiwib3V0Y29tZSI6InN1Y2Nlc3MiLCJyZWNlaXZlZF9hdCI6IjIwMjYtMTEtMjdUMDA6MTg6MjYuNjQyWiIsInJlZGFjdGlvbnMiOltdLCJyZXF1ZXN0X2lkIjoiMDQ2OWUzM2YtNjgyYi00NzgxLWFiYzAtMDQ2NWY2YWFkMzFjIiwic2VxIjoyLCJzb3VyY2UiOnsic2VydmljZSI6ImF1dGgifSwidGFyZ2V0Ijp7ImlkIjoic18xIiwidHlwZSI6InNlc3Npb24ifSwidGVuYW50IjoiZGVmYXVsdCIsInYiOjF9\nindex 1\nNp2v1dauFlXcQ/B2FRsW8iIIRjCcDRSGKPxUge7DXXo=\nhzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY=\n\naudit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service 9g5FdUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
+  tlog_proof: 'c2sp.org/tlog-proof@v1\nextra eyJhY3Rpb24iOiJ1c2VyLmxvZ2luIiwiYWN0b3IiOnsiaWQiOiJ1XzEiLCJuYW1lIjoiQWRhIiwidHlwZSI6InVzZXIifSwiaWQiOiIwMWEyMWE1ZS0yMmQyLTc2ZTAtOWJkMC1kM2I0YWIzMTcwNTgiLCJtZXRhZGF0YSI6eyJtZXRob2QiOiJwYXNzd29yZCJ9LCJvY2N1cnJlZF9hdCI6IjIwMjYtMTEtMjZUMTI6MDA6MDBaIiwib3V0Y29tZSI6InN1Y2Nlc3MiLCJyZWNlaXZlZF9hdCI6IjIwMjYtMTEtMjdUMDA6MTg6MjYuNjQyWiIsInJlZGFjdGlvbnMiOltdLCJyZXF1ZXN0X2lkIjoiMDQ2OWUzM2YtNjgyYi00NzgxLWFiYzAtMDQ2NWY2YWFkMzFjIiwic2VxIjoyLCJzb3VyY2UiOnsic2VydmljZSI6ImF1dGgifSwidGFyZ2V0Ijp7ImlkIjoic18xIiwidHlwZSI6InNlc3Npb24ifSwidGVuYW50IjoiZGVmYXVsdCIsInYiOjF9\nindex 1\nNp2v1dauFlXcQ/B2FRsW8iIIRjCcDRSGKPxUge7DXXo=\nhzkbRA7qx0jrqvWm3q4kByAr+0YRGyhp6o74ORwU/uY=\n\naudit-service.local/default\n4\nsm/sGNgtfyJTeLiM7nFZJWVaHJEsAHWBcPxUg12+Ew8=\n\n— audit-service.local/default rS64IUF2omJ26eVhkl3WK3vPjzk9PRNNOz8Z0sLcLveBYneY8VRacxU4o3WTNwhfnxbRYn1/SOSEtwwTLI5VpFwj7gU=\n'
 }
 
 export const exampleConsistencyProof = {
@@ -137,19 +137,34 @@ export const exampleConsistencyProof = {
   to_checkpoint: exampleCheckpointNote
 }
 
+/** `GET /.well-known/audit-log-keys?tenant=default` of the example log (RFC 8032 test key 1). */
 export const exampleVerifierKeys = {
   keys: [
     {
+      origin: 'audit-service.local/default',
+      name: 'audit-service.local/default',
+      key_id: 'ad2eb821',
+      verifier_key: 'audit-service.local/default+ad2eb821+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea',
+      public_key: 'AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea',
+      status: 'active',
+      valid_from: '2026-11-27T00:18:00.000Z',
+      valid_until: null
+    },
+    {
+      origin: 'audit-service.local/default',
       name: 'audit-service',
       key_id: 'f60e4575',
-      verifier_key: 'audit-service+f60e4575+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea'
+      verifier_key: 'audit-service+f60e4575+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea',
+      public_key: 'AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea',
+      status: 'legacy',
+      valid_from: '2026-11-20T09:00:00.000Z',
+      valid_until: '2026-11-27T00:18:00.000Z'
     }
   ],
   origin_prefix: 'audit-service.local'
 }
 
-/** `GET /audit-events/export?to_seq=1`: header, one record, trailer. */
-export const exampleExport = '{"type":"header","format":"audit-service-export/1","tenant":"default","origin":"audit-service.local/default","from_seq":1,"to_seq":1,"verifier_keys":["audit-service+f60e4575+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"],"start":null}\n{"type":"record","seq":1,"canonical":"{\\"action\\":\\"user.login\\",\\"actor\\":{\\"id\\":\\"u_0\\",\\"name\\":\\"Ada\\",\\"type\\":\\"user\\"},\\"id\\":\\"01a21a5e-22aa-7656-96ab-0285670d4db6\\",\\"metadata\\":{\\"method\\":\\"password\\"},\\"occurred_at\\":\\"2026-11-26T12:00:00Z\\",\\"outcome\\":\\"success\\",\\"received_at\\":\\"2026-11-27T00:18:26.602Z\\",\\"redactions\\":[],\\"request_id\\":\\"b7667924-1ae2-4594-a303-6b4c8d0eda02\\",\\"seq\\":1,\\"source\\":{\\"service\\":\\"auth\\"},\\"target\\":{\\"id\\":\\"s_1\\",\\"type\\":\\"session\\"},\\"tenant\\":\\"default\\",\\"v\\":1}","record":{"v":1,"id":"01a21a5e-22aa-7656-96ab-0285670d4db6","seq":1,"actor":{"id":"u_0","name":"Ada","type":"user"},"action":"user.login","source":{"service":"auth"},"target":{"id":"s_1","type":"session"},"tenant":"default","outcome":"success","metadata":{"method":"password"},"redactions":[],"request_id":"b7667924-1ae2-4594-a303-6b4c8d0eda02","occurred_at":"2026-11-26T12:00:00Z","received_at":"2026-11-27T00:18:26.602Z"},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"293105d08c2bad8d63556f14881bfabf252bc34bb9898361b2aa0328254767e5"}\n{"type":"end","records":1}\n'
+export const exampleExport = '{"type":"header","format":"audit-service-export/1","tenant":"default","origin":"audit-service.local/default","from_seq":1,"to_seq":1,"verifier_keys":["audit-service.local/default+ad2eb821+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea","audit-service+f60e4575+AddamAGCsQq31Uv+08lkBzoO4XLz2qYjJa8CGmj3B1Ea"],"start":null}\n{"type":"record","seq":1,"canonical":"{\\"action\\":\\"user.login\\",\\"actor\\":{\\"id\\":\\"u_0\\",\\"name\\":\\"Ada\\",\\"type\\":\\"user\\"},\\"id\\":\\"01a21a5e-22aa-7656-96ab-0285670d4db6\\",\\"metadata\\":{\\"method\\":\\"password\\"},\\"occurred_at\\":\\"2026-11-26T12:00:00Z\\",\\"outcome\\":\\"success\\",\\"received_at\\":\\"2026-11-27T00:18:26.602Z\\",\\"redactions\\":[],\\"request_id\\":\\"b7667924-1ae2-4594-a303-6b4c8d0eda02\\",\\"seq\\":1,\\"source\\":{\\"service\\":\\"auth\\"},\\"target\\":{\\"id\\":\\"s_1\\",\\"type\\":\\"session\\"},\\"tenant\\":\\"default\\",\\"v\\":1}","record":{"v":1,"id":"01a21a5e-22aa-7656-96ab-0285670d4db6","seq":1,"actor":{"id":"u_0","name":"Ada","type":"user"},"action":"user.login","source":{"service":"auth"},"target":{"id":"s_1","type":"session"},"tenant":"default","outcome":"success","metadata":{"method":"password"},"redactions":[],"request_id":"b7667924-1ae2-4594-a303-6b4c8d0eda02","occurred_at":"2026-11-26T12:00:00Z","received_at":"2026-11-27T00:18:26.602Z"},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","hash":"293105d08c2bad8d63556f14881bfabf252bc34bb9898361b2aa0328254767e5"}\n{"type":"end","records":1}\n'
 
 export const exampleApiKeyInfo = {
   id: '01a21a5e-24de-768e-ad7f-350a6e23c3c8',

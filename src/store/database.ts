@@ -73,8 +73,17 @@ export interface ApiKeysTable {
   revoked_reason: string | null
 }
 
+export interface LogKeysTable {
+  public_key: Buffer
+  first_signed_at: Date
+  recorded_at: Generated<Date>
+  last_signed_at: Date
+  legacy_name: string | null
+}
+
 export interface Database {
   api_keys: ApiKeysTable
+  log_keys: LogKeysTable
   audit_events: AuditEventsTable
   chain_heads: ChainHeadsTable
   checkpoints: CheckpointsTable

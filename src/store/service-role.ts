@@ -8,7 +8,8 @@ export const SERVICE_ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/
  * update, delete or truncate them), move the chain heads (the per-chain lock), append witnesses' cosignatures and move
  * what the log knows of each witness's size, read and
  * create API keys and revoke them (only the two revocation columns; migration 0005 makes a
- * revocation final). docs/operations.md and docs/deploy.md list the same grants.
+ * revocation final), record the signing keys and when they last signed (migration 0008 lets only
+ * that change). docs/operations.md and docs/deploy.md list the same grants.
  */
 const GRANTS = [
   'GRANT USAGE ON SCHEMA public TO :role',
@@ -17,7 +18,9 @@ const GRANTS = [
   'GRANT SELECT, INSERT ON checkpoint_cosignatures TO :role',
   'GRANT SELECT, INSERT, UPDATE ON witness_sizes TO :role',
   'GRANT SELECT, INSERT ON api_keys TO :role',
-  'GRANT UPDATE (revoked_at, revoked_reason) ON api_keys TO :role'
+  'GRANT UPDATE (revoked_at, revoked_reason) ON api_keys TO :role',
+  'GRANT SELECT, INSERT ON log_keys TO :role',
+  'GRANT UPDATE (last_signed_at) ON log_keys TO :role'
 ]
 
 /**
@@ -45,7 +48,7 @@ export async function grantServiceRole (db: Kysely<any>, role: string, password?
       if (password !== undefined) await sql.raw(await statement(trx, 'ALTER ROLE %I PASSWORD %L', role, password)).execute(trx)
     }
     await sql.raw(await statement(trx, 'GRANT CONNECT ON DATABASE %I TO %I', undefined, undefined, role)).execute(trx)
-    await sql.raw(`REVOKE ALL ON audit_events, checkpoints, checkpoint_cosignatures, witness_sizes, chain_heads, api_keys FROM ${role}`).execute(trx)
+    await sql.raw(`REVOKE ALL ON audit_events, checkpoints, checkpoint_cosignatures, witness_sizes, chain_heads, api_keys, log_keys FROM ${role}`).execute(trx)
     for (const grant of GRANTS) await sql.raw(grant.replace(':role', role)).execute(trx)
     // PostgreSQL 17+: lets the worker ANALYZE the table as it grows (docs/deploy.md).
     const { rows: [version] } = await sql<{ v: number }>`SELECT current_setting('server_version_num')::int AS v`.execute(trx)

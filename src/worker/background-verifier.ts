@@ -18,7 +18,8 @@ export interface TenantVerification {
 
 export interface BackgroundVerifierOptions {
   db: Kysely<Database>
-  verifiers: ParsedVerifierKey[]
+  /** The keys that may sign the tenant's checkpoints (LogKeys#verifiersFor: its own, retired and legacy). */
+  verifiersFor: (tenant: string) => ParsedVerifierKey[] | Promise<ParsedVerifierKey[]>
   originFor: (tenant: string) => string
   /** Records per page read from PostgreSQL. */
   pageRows?: number
@@ -34,6 +35,8 @@ export interface BackgroundVerifierOptions {
 
 interface TenantState {
   verifier: LogVerifier
+  /** The array the verifier reads its keys from, refilled before each run (a rotation's new key). */
+  keys: ParsedVerifierKey[]
   /** Records verified: the next to read is verified + 1. */
   verified: number
   /** The chain hash of record `verified`, as checked. */
@@ -87,6 +90,7 @@ export class BackgroundVerifier {
     for (let i = 0; i < heads.length && !this.#stopped; i++) {
       const { tenant, signed } = heads[(start + i) % heads.length]!
       const state = this.#stateOf(tenant)
+      await this.#refreshKeys(tenant, state)
       const target = signed ?? 0
       await this.#recheckHead(tenant, state)
       if (state.error === null && state.verified < target) {
@@ -134,11 +138,17 @@ export class BackgroundVerifier {
   #stateOf (tenant: string): TenantState {
     let state = this.#tenants.get(tenant)
     if (state === undefined) {
-      const { verifiers, originFor } = this.#options
-      state = { verifier: new LogVerifier({ tenant, origin: originFor(tenant), verifiers }), verified: 0, lastHash: undefined, checkpointsTo: 0, error: null, at: Date.now() / 1000 }
+      const keys: ParsedVerifierKey[] = []
+      state = { verifier: new LogVerifier({ tenant, origin: this.#options.originFor(tenant), verifiers: keys }), keys, verified: 0, lastHash: undefined, checkpointsTo: 0, error: null, at: Date.now() / 1000 }
       this.#tenants.set(tenant, state)
     }
     return state
+  }
+
+  /** Keys may be added while the worker runs (another process started signing with a next key). */
+  async #refreshKeys (tenant: string, state: TenantState): Promise<void> {
+    const keys = await this.#options.verifiersFor(tenant)
+    if (keys.length !== state.keys.length || keys.some((k, i) => k !== state.keys[i])) state.keys.splice(0, state.keys.length, ...keys)
   }
 
   async #advance (tenant: string, state: TenantState, to: number): Promise<void> {

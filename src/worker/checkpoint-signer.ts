@@ -1,11 +1,13 @@
 import { formatCheckpoint } from '../core/checkpoint/index.js'
-import { signNote } from '../core/note/index.js'
-import type { SigningKey } from '../plugins/load-signing-key.js'
+import { signNote, type NoteSigner } from '../core/note/index.js'
 import type { PgCheckpointStore, StoredCheckpoint } from '../store/pg-checkpoint-store.js'
 
 export interface CheckpointSignerOptions {
   store: PgCheckpointStore
-  key: SigningKey
+  /** Who signs a tenant's checkpoints (LogKeys#signersFor): keys named after its origin. */
+  signersFor: (tenant: string) => NoteSigner[]
+  /** Told after each signature, so the key record's "last signed" can move. */
+  onSigned?: () => void
   /** The origin line for a tenant's log, e.g. `audit.example.com/acme`. */
   originFor: (tenant: string) => string
 }
@@ -20,12 +22,14 @@ export interface CheckpointSignerOptions {
  */
 export class CheckpointSigner {
   readonly #store: PgCheckpointStore
-  readonly #key: SigningKey
+  readonly #signersFor: (tenant: string) => NoteSigner[]
+  readonly #onSigned: () => void
   readonly #originFor: (tenant: string) => string
 
   constructor (options: CheckpointSignerOptions) {
     this.#store = options.store
-    this.#key = options.key
+    this.#signersFor = options.signersFor
+    this.#onSigned = options.onSigned ?? (() => {})
     this.#originFor = options.originFor
   }
 
@@ -46,8 +50,11 @@ export class CheckpointSigner {
 
   async #sign (tenant: string, size: number, rootHash: Buffer): Promise<StoredCheckpoint> {
     const body = formatCheckpoint({ origin: this.#originFor(tenant), size, rootHash })
-    const note = signNote(body, { name: this.#key.name, privateKey: this.#key.privateKey })
-    return await this.#store.add(tenant, size, rootHash, note)
+    // Every configured key signs: during a rotation's overlap the note carries both signatures.
+    const note = signNote(body, this.#signersFor(tenant))
+    const stored = await this.#store.add(tenant, size, rootHash, note)
+    this.#onSigned()
+    return stored
   }
 }
 

@@ -11,7 +11,9 @@ import { PgEventStore } from '../store/pg-event-store.js'
 import { PgCheckpointStore } from '../store/pg-checkpoint-store.js'
 import { CheckpointSigner, scheduleCheckpoints } from './checkpoint-signer.js'
 import { logOrigin } from '../core/checkpoint/index.js'
-import { loadSigningKey, signingKeyOptions } from '../plugins/load-signing-key.js'
+import { loadSigningKeys, signingKeyOptions } from '../plugins/load-signing-key.js'
+import { LogKeyRing } from '../keys/log-key-ring.js'
+import { PgLogKeyStore } from '../store/pg-log-key-store.js'
 import { createAppendProcessor } from './create-append-processor.js'
 import { startMetricsServer } from '../metrics/start-metrics-server.js'
 import { BackgroundVerifier } from './background-verifier.js'
@@ -60,8 +62,6 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
       maxStalledCount: 20
     })
 
-  const key = await loadSigningKey({ ...signingKeyOptions(config), logger })
-  const signer = new CheckpointSigner({ store: new PgCheckpointStore(db), key, originFor: tenant => logOrigin(config.logOrigin, tenant) })
   // Apart from signing, on its own timer (woken by each signing): a witness that is slow or
   // down holds up its own cosignatures, never a checkpoint or an append.
   const logReader = new PgLogReader(db)
@@ -80,6 +80,15 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
       sweepMs: Math.max(10_000, config.checkpointIntervalSeconds * 1000),
       onError: err => logger.warn({ err: (err as Error).message }, 'witnessing round failed; will retry')
     })
+  const { key, next } = await loadSigningKeys({ ...signingKeyOptions(config), logger })
+  const logKeys = new LogKeyRing({ originPrefix: config.logOrigin, legacyName: config.signingKeyName, current: key, ...(next !== undefined && { next }), store: new PgLogKeyStore(db), logger })
+  await logKeys.start()
+  const signer = new CheckpointSigner({
+    store: new PgCheckpointStore(db),
+    signersFor: tenant => logKeys.keys.signersFor(tenant),
+    onSigned: () => { logKeys.noteSigned() },
+    originFor: tenant => logOrigin(config.logOrigin, tenant)
+  })
   const stopCheckpoints = scheduleCheckpoints(signer, {
     intervalSeconds: config.checkpointIntervalSeconds,
     onError: err => logger.warn({ err: (err as Error).message }, 'checkpoint signing failed; will retry'),
@@ -89,7 +98,7 @@ export async function createWorker (config: Config, logger: Logger): Promise<Aud
 
   const backgroundVerifier = new BackgroundVerifier({
     db,
-    verifiers: [key.verifier],
+    verifiersFor: async tenant => (await logKeys.fresh()).verifiersFor(tenant),
     originFor: tenant => logOrigin(config.logOrigin, tenant),
     pagesPerRun: config.verifyPagesPerRun,
     onResult: r => { metrics.recordVerification({ tenant: r.tenant, valid: r.valid, at: r.at, verifiedSize: r.verifiedSize }) },

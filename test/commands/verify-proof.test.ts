@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { verifyProof } from '../../src/commands/verify-proof.js'
-import { formatVerifierKey, publicKeyBytes } from '../../src/core/note/index.js'
+import { formatVerifierKey, parseVerifierKey, publicKeyBytes } from '../../src/core/note/index.js'
 import { generateKeyPairSync } from 'node:crypto'
 import { buildTestApp, countRows, openDatabase, sampleEvent, startTestWorker, testConfig, waitFor, runCli } from '../helper.js'
 
@@ -30,7 +30,11 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
     await writeFile(path, content)
     return path
   }
-  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const keysAnswer = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).body
+  const key = JSON.parse(keysAnswer).keys[0].verifier_key as string
+  // Receipts issued before keys were named after origins carry the legacy name (SIGNING_KEY_NAME):
+  // the same key under it, as /.well-known lists it (`status: "legacy"`) after an upgrade.
+  const legacyKey = formatVerifierKey('audit-service', parseVerifierKey(key).publicKey)
   const stranger = formatVerifierKey('audit-service', publicKeyBytes(generateKeyPairSync('ed25519').privateKey))
 
   const accepted: Array<{ id: string, receipt: string }> = []
@@ -81,6 +85,9 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
     { name: 'JSON output', args: [tlog, '--key', key, '--json'], status: 0, out: /^\{"valid":true,"type":"inclusion".*"seq":7,"leaf_index":6,"tree_size":20/ },
     // Tampered proofs, wrong keys, another log, another event's receipt: exit 1.
     { name: 'a tampered proof hash', process: true, args: [tampered, '--key', key], status: 1, out: /FAILED: inclusion proof does not lead/ },
+    { name: 'the saved well-known answer (--keys), which pins the origin too', args: [tlog, '--keys', await file('keys.json', keysAnswer)], status: 0, out: /^OK: event .* of audit-service\.local\/default at tree size 20/ },
+    { name: 'another tenant\'s saved answer', args: [tlog, '--keys', await file('acme-keys.json', (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=acme' })).body)], status: 1, out: /FAILED: checkpoint: note has no valid signature/ },
+    { name: 'the answer without ?tenant (templates only)', args: [tlog, '--keys', await file('templates.json', (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).body)], status: 2 },
     { name: 'an unknown key', args: [tlog, '--key', stranger], status: 1, out: /FAILED: checkpoint: note has no valid signature/ },
     { name: 'another log', args: [tlog, '--key', key, '--origin', 'audit-service.local/acme'], status: 1, out: /FAILED: checkpoint: origin/ },
     { name: 'another event\'s receipt', args: [tlog, '--key', key, '--receipt', otherReceipt], status: 1, out: /FAILED: receipt: record id/ },
@@ -95,7 +102,7 @@ t.test('verify-proof checks tlog-proofs, receipts and consistency proofs offline
     { name: 'receipt, unknown key', args: [receipt, '--key', stranger], status: 1 },
     { name: 'an edited receipt', args: [forgedReceipt, '--key', key], status: 1, out: /FAILED: receipt: receipt inclusion path does not lead to the signed root/ },
     { name: 'a receipt with another leaf index', args: [forgedIndex, '--key', key, '--json'], status: 1, out: /^\{"valid":false,"type":"receipt","error":"receipt: receipt inclusion path does not lead to the signed root/ },
-    { name: 'a v1 receipt', args: [v1Receipt, '--key', key], status: 0, out: /^OK: receipt of audit-service\.local\/default for event 01a21a5e-22ee-7631-9a4d-dce05455e1eb/ },
+    { name: 'a v1 receipt', args: [v1Receipt, '--key', key, '--key', legacyKey], status: 0, out: /^OK: receipt of audit-service\.local\/default for event 01a21a5e-22ee-7631-9a4d-dce05455e1eb/ },
     // Consistency: against the checkpoint kept at size 10; a tampered proof fails.
     { name: 'consistency', args: [consistency, '--key', key, '--checkpoint', old], status: 0, out: /^OK: audit-service\.local\/default at size 20 extends size 10/ },
     { name: 'tampered consistency', args: [badConsistency, '--key', key, '--checkpoint', old], status: 1, out: /FAILED: INCONSISTENT/ },

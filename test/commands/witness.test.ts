@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -29,7 +29,7 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   const dir = await mkdtemp(join(tmpdir(), 'witness-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const state = join(dir, 'state.json')
-  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const key = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json().keys[0].verifier_key as string
   const args = ['--url', url, '--key', key, '--state', state, '--once']
   const readState = async () => JSON.parse(await readFile(state, 'utf8'))
 
@@ -54,6 +54,19 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   t.equal(res.status, 0, res.stdout + res.stderr)
   t.match(res.stdout, /unchanged at size 10/)
 
+  // The tenant's saved /.well-known answer as --keys; another tenant's keys refuse the checkpoint.
+  const keysOf = async (tenant: string) => {
+    const path = join(dir, `${tenant}-keys.json`)
+    await writeFile(path, (await app.inject({ method: 'GET', url: `/.well-known/audit-log-keys?tenant=${tenant}` })).body)
+    return path
+  }
+  res = await witness(['--url', url, '--keys', await keysOf('default'), '--state', join(dir, 'keys-state.json'), '--once'])
+  t.equal(res.status, 0, res.stdout + res.stderr)
+  t.match(res.stdout, /audit-service\.local\/default: first checkpoint, size 10/)
+  res = await witness(['--url', url, '--keys', await keysOf('acme'), '--state', join(dir, 'acme-state.json'), '--once'])
+  t.not(res.status, 0, 'acme\'s key does not open default\'s checkpoint')
+  t.match(res.stdout + res.stderr, /no valid signature from a trusted key/)
+
   await grow(25)
   t.equal((await app.inject({ method: 'POST', url: '/checkpoints' })).statusCode, 201)
   res = await witness(args)
@@ -69,7 +82,7 @@ t.test('witness --once: stores the first checkpoint, accepts growth, alarms on a
   await admin.connect()
   t.teardown(() => admin.end())
   const forgedRoot = randomBytes(32)
-  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service', privateKey: await testPrivateKey() })
+  const forged = signNote(formatCheckpoint({ origin: 'audit-service.local/default', size: 40, rootHash: forgedRoot }), { name: 'audit-service.local/default', privateKey: await testPrivateKey() })
   await admin.query('BEGIN; SET LOCAL session_replication_role = replica')
   await admin.query('INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES ($1, $2, $3, $4)', ['default', 40, forgedRoot, forged])
   await admin.query('COMMIT')

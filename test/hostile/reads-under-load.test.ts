@@ -31,7 +31,7 @@ t.test(`/health/live p99 stays low (target ${TARGET_MS} ms, asserted < ${P99_LIM
     rows: ROWS,
     checkpoints: CHECKPOINTS,
     origin: logOrigin(config.logOrigin, 'big'),
-    key: { name: app.signingKey.name, privateKey: app.signingKey.privateKey },
+    key: { name: logOrigin(config.logOrigin, 'big'), privateKey: app.signingKey.privateKey },
     log: m => t.comment(m)
   })
   await app.listen({ port: 0, host: '127.0.0.1' })

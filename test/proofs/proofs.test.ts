@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import t from 'tap'
 import { formatCheckpoint, parseCheckpoint } from '../../src/core/checkpoint/index.js'
 import { leafHash, consistencyProof, inclusionProof, verifyConsistency, verifyInclusion, type NodeReader, batchTree, inclusionPathLength } from '../../src/core/merkle/index.js'
@@ -23,6 +23,8 @@ function makeKey (name = 'audit-service') {
 }
 
 const key = makeKey()
+/** The receipt signer's keys: here one key under its own name for every tenant. */
+const signedBy = (k: { name: string, privateKey: KeyObject }) => ({ signersFor: () => [{ name: k.name, privateKey: k.privateKey }] })
 const other = makeKey()
 const pending = {
   occurred_at: '2026-11-26T12:00:00Z',
@@ -82,7 +84,8 @@ t.test('receipts v1: still verified, the exact signed bytes, one textual form', 
 function subjects (n: number) {
   return Array.from({ length: n }, (_, i) => ({
     id: `0193a1b2-0000-7000-8000-${String(i).padStart(12, '0')}`,
-    tenant: i % 3 === 0 ? 'acme' : 'default',
+    // One tenant: a batch is one tenant's, its keys named after that tenant's origin.
+    tenant: 'acme',
     received_at: `2026-11-26T12:00:00.${String(i % 1000).padStart(3, '0')}Z`,
     record_sha256: recordSha256({ ...pending, id: `x${i}` }).toString('base64')
   }))
@@ -96,7 +99,7 @@ function splitV2 (receipt: string) {
 }
 
 t.test('receipts v2: every leaf of batches of 1, 2, 3, 5, 8 and 100 verifies under one signature', async t => {
-  const signer = new ReceiptSigner(key, 'audit-service.local')
+  const signer = new ReceiptSigner(signedBy(key), 'audit-service.local')
   for (const size of [1, 2, 3, 5, 8, 100]) {
     const batch = subjects(size)
     const receipts = signer.signBatch(batch)
@@ -139,7 +142,7 @@ t.test('receipts v2: every leaf of batches of 1, 2, 3, 5, 8 and 100 verifies und
 })
 
 t.test('receipts v2: any change to a line, the index, the size, the path, the root or the signature is refused', async t => {
-  const signer = new ReceiptSigner(key, 'audit-service.local')
+  const signer = new ReceiptSigner(signedBy(key), 'audit-service.local')
   const batch = subjects(5)
   const receipts = signer.signBatch(batch)
   const good = receipts[2]! // leaf 2 of 5: a path of 3
@@ -155,7 +158,7 @@ t.test('receipts v2: any change to a line, the index, the size, the path, the ro
 
   t.notOk(open(good)() === undefined)
   const notSigned = /receipt inclusion path does not lead to the signed root/
-  t.throws(open(withFive(1, 'audit-service.local/acme')), notSigned, 'origin')
+  t.throws(open(withFive(1, 'audit-service.local/default')), notSigned, 'origin')
   t.throws(open(withFive(2, batch[3]!.id)), notSigned, 'id')
   t.throws(open(withFive(3, '2026-11-26T12:00:01.000Z')), notSigned, 'received_at')
   t.throws(open(withFive(4, flip(parts.five[4]!))), notSigned, 'record digest')

@@ -18,7 +18,7 @@ function recording () {
   return {
     batches,
     leafText: (s: Required<ReceiptSubject>) => s.id,
-    signLeaves: (leaves: readonly string[]) => { batches.push([...leaves]); return leaves.map(id => `receipt of ${id}`) }
+    signLeaves: (_tenant: string, leaves: readonly string[]) => { batches.push([...leaves]); return leaves.map(id => `receipt of ${id}`) }
   }
 }
 
@@ -62,7 +62,7 @@ t.test('a burst larger than the bound is split; an error rejects every receipt o
 
 t.test('a subject that cannot be in a receipt fails alone; the others of its turn are signed', async t => {
   const { privateKey } = generateKeyPairSync('ed25519')
-  const signer = new ReceiptSigner({ name: 'audit-service', privateKey, publicKey: publicKeyBytes(privateKey) }, 'audit-service.local')
+  const signer = new ReceiptSigner({ signersFor: tenant => [{ name: `audit-service.local/${tenant}`, privateKey }] }, 'audit-service.local')
   const batcher = new ReceiptBatcher(signer)
   const results = await Promise.allSettled([
     batcher.sign(subject(1)),
@@ -77,10 +77,23 @@ t.test('a subject that cannot be in a receipt fails alone; the others of its tur
 t.test('with the real signer: receipts verify and carry one signed note', async t => {
   const { privateKey } = generateKeyPairSync('ed25519')
   const publicKey = publicKeyBytes(privateKey)
-  const verifier = parseVerifierKey(formatVerifierKey('audit-service', publicKey))
-  const batcher = new ReceiptBatcher(new ReceiptSigner({ name: 'audit-service', privateKey, publicKey }, 'audit-service.local'))
+  const verifier = parseVerifierKey(formatVerifierKey('audit-service.local/default', publicKey))
+  const batcher = new ReceiptBatcher(new ReceiptSigner({ signersFor: tenant => [{ name: `audit-service.local/${tenant}`, privateKey }] }, 'audit-service.local'))
   const receipts = await Promise.all([0, 1, 2, 3, 4].map(i => batcher.sign(subject(i))))
   receipts.forEach((r, i) => t.equal(openReceipt(r, [verifier]).id, subject(i).id))
   t.equal(new Set(receipts.map(r => r.slice(r.indexOf('\n\n') + 2))).size, 1, 'the same note (one signature)')
   t.match(receipts[4], /\n4 5\n/)
+})
+
+t.test('tenants never share a batch: each tenant\'s receipts are signed under its own key name', async t => {
+  const { privateKey } = generateKeyPairSync('ed25519')
+  const publicKey = publicKeyBytes(privateKey)
+  const verifierOf = (tenant: string) => parseVerifierKey(formatVerifierKey(`audit-service.local/${tenant}`, publicKey))
+  const batcher = new ReceiptBatcher(new ReceiptSigner({ signersFor: tenant => [{ name: `audit-service.local/${tenant}`, privateKey }] }, 'audit-service.local'))
+  const [a, b] = await Promise.all([batcher.sign({ ...subject(1), tenant: 'alpha' }), batcher.sign({ ...subject(2), tenant: 'beta' })])
+  t.equal(openReceipt(a!, [verifierOf('alpha')]).origin, 'audit-service.local/alpha')
+  t.equal(openReceipt(b!, [verifierOf('beta')]).origin, 'audit-service.local/beta')
+  t.throws(() => openReceipt(a!, [verifierOf('beta')]), /no valid signature/, 'beta\'s key does not open alpha\'s receipt')
+  t.notMatch(a, /beta/, 'alpha\'s receipt does not name beta')
+  t.match(a, /\n0 1\n/, 'a batch of one')
 })

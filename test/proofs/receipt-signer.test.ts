@@ -1,14 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto'
 import fc from 'fast-check'
 import t from 'tap'
-import { publicKeyBytes } from '../../src/core/note/index.js'
 import { acceptedAnswer, acceptedJson, ReceiptSigner } from '../../src/proofs/receipt-signer.js'
 
 // The batch answer is written as JSON text from pieces escaped once; held here to its plain
 // form, JSON.stringify of the answer objects (Ed25519 signs deterministically, so the two
 // carry the same signature).
 const { privateKey } = generateKeyPairSync('ed25519')
-const signer = new ReceiptSigner({ name: 'audit-service', privateKey, publicKey: publicKeyBytes(privateKey) }, 'audit-service.local')
+const signer = new ReceiptSigner({ signersFor: tenant => [{ name: `audit-service.local/${tenant}`, privateKey }] }, 'audit-service.local')
 
 const result = fc.record({
   id: fc.uuid(),
@@ -22,7 +21,9 @@ const result = fc.record({
 })
 
 t.test('property: the written batch answer is JSON.stringify of the answer objects (500 batches)', async t => {
-  fc.assert(fc.property(fc.array(result, { maxLength: 40 }), results => {
+  // A request's events are one tenant's.
+  const oneTenant = fc.tuple(fc.constantFrom('default', 'acme'), fc.array(result, { maxLength: 40 })).map(([tenant, rs]) => rs.map(r => ({ ...r, tenant })))
+  fc.assert(fc.property(oneTenant, results => {
     const text = signer.acceptedBatchJson(results)
     const plain = { accepted: results.length, items: signer.acceptedBatch(results).map(a => ({ ...a, status: 'accepted' })) }
     t.same(JSON.parse(text), plain)

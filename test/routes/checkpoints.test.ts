@@ -26,8 +26,8 @@ t.test('the worker signs checkpoints as the tree grows; the API serves them', as
   }, { what: 'a checkpoint at size 10,000 signed by the worker' })
 
   // The published key verifies the note; the root is the RFC 6962 root of the stored bytes.
-  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json()
-  t.match(keys.keys[0].verifier_key, /^audit-service\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/)
+  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json()
+  t.match(keys.keys[0].verifier_key, /^audit\.example\.com\/default\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/)
   t.equal(keys.origin_prefix, 'audit.example.com')
   const text = await app.inject({ method: 'GET', url: '/checkpoints/latest' })
   t.equal(text.headers['content-type'], 'text/plain; charset=utf-8')
@@ -46,7 +46,7 @@ t.test('the worker signs checkpoints as the tree grows; the API serves them', as
   const sigLine = text.body.split('\n').at(-2)!
   const [dash, name, sig] = sigLine.split(' ')
   t.equal(dash, '\u2014')
-  t.equal(name, 'audit-service')
+  t.equal(name, 'audit.example.com/default', 'the key is named after the log\'s origin')
   const raw = Buffer.from(sig!, 'base64')
   t.equal(raw.length, 68)
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: parseVerifierKey(keys.keys[0].verifier_key).publicKey.toString('base64url') }, format: 'jwk' })

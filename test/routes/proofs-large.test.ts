@@ -75,7 +75,7 @@ t.test('proofs at tree size 1,000,000 are read from ~log n stored rows, in milli
   await db.insertInto('audit_events').values(values).execute()
   await db.insertInto('chain_heads').values({ tenant: 'default', size: N, head_hash: randomBytes(32), frontier: Buffer.alloc(0), root_hash: root }).execute()
   const privateKey = await testPrivateKey()
-  const sign = (size: number, rootHash: Buffer) => signNote(formatCheckpoint({ origin: 'audit-service.local/default', size, rootHash }), { name: 'audit-service', privateKey })
+  const sign = (size: number, rootHash: Buffer) => signNote(formatCheckpoint({ origin: 'audit-service.local/default', size, rootHash }), { name: 'audit-service.local/default', privateKey })
   await db.insertInto('checkpoints').values([{ tenant: 'default', size: OLD, root_hash: oldRoot, note: sign(OLD, oldRoot) }, { tenant: 'default', size: N, root_hash: root, note: sign(N, root) }]).execute()
 
   const b64 = (l: string[]) => l.map(s => Buffer.from(s, 'base64'))

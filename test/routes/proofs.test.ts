@@ -16,8 +16,8 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
 /** The signed note closing a receipt v2: the batch size and root, and the one signature. */
 const batchNote = (receipt: string) => receipt.slice(receipt.indexOf('\n\n') + 2)
 
-async function publishedKey (app: Awaited<ReturnType<typeof buildTestApp>>): Promise<ParsedVerifierKey> {
-  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json()
+async function publishedKey (app: Awaited<ReturnType<typeof buildTestApp>>, tenant = 'default'): Promise<ParsedVerifierKey> {
+  const keys = (await app.inject({ method: 'GET', url: `/.well-known/audit-log-keys?tenant=${tenant}` })).json()
   return parseVerifierKey(keys.keys[0].verifier_key)
 }
 
@@ -95,20 +95,23 @@ t.test('one signature per batch: concurrent single events answered together, and
   await startTestWorker(t, config)
   const db = openDatabase(t, config.databaseUrl)
   const key = await publishedKey(app)
+  const acmeKey = await publishedKey(app, 'acme')
 
-  // Two tenants in one batch tree: a receipt shows the other leaves only as hashes.
+  // Two tenants answered in one turn: each tenant's receipts are one batch, signed under its
+  // own key name (another tenant's receipt must not carry it).
   const events = Array.from({ length: 20 }, (_, i) => sampleEvent({ tenant: i % 2 === 0 ? 'default' : 'acme', target: { type: 'doc', id: `c${i}` } }))
   const answers = (await Promise.all(events.map(payload => app.inject({ method: 'POST', url: '/audit-events', payload })))).map(res => {
     t.equal(res.statusCode, 202)
     return res.json() as { id: string, received_at: string, record_sha256: string, receipt: string }
   })
   for (const [i, answer] of answers.entries()) {
-    const r = openReceipt(answer.receipt, [key])
+    const r = openReceipt(answer.receipt, [i % 2 === 0 ? key : acmeKey])
+    t.throws(() => openReceipt(answer.receipt, [i % 2 === 0 ? acmeKey : key]), /no valid signature/)
     t.same({ ...r, recordSha256: r.recordSha256.toString('base64') }, { origin: `audit-service.local/${i % 2 === 0 ? 'default' : 'acme'}`, id: answer.id, receivedAt: answer.received_at, recordSha256: answer.record_sha256 })
   }
-  t.equal(new Set(answers.map(a => batchNote(a.receipt))).size, 1, 'the 20 receipts share one signed note: one signature')
-  t.same(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[1]).filter(size => size !== '20'), [], 'each is a leaf of the batch of 20')
-  t.same(new Set(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[0])).size, 20, 'at 20 different leaves')
+  t.equal(new Set(answers.map(a => batchNote(a.receipt))).size, 2, 'the 20 receipts share two signed notes: one signature per tenant')
+  t.same(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[1]).filter(size => size !== '10'), [], 'each is a leaf of its tenant\'s batch of 10')
+  t.same(new Set(answers.map(a => a.receipt.split('\n')[5]!.split(' ')[0])).size, 10, 'at 10 different leaves')
 
   // A batch request of 100: one note for all its items.
   const batch = await app.inject({ method: 'POST', url: '/audit-events/batch', payload: { events: Array.from({ length: 100 }, (_, i) => sampleEvent({ target: { type: 'doc', id: `b${i}` } })) } })
@@ -127,7 +130,7 @@ t.test('one signature per batch: concurrent single events answered together, and
   const rows = await db.selectFrom('audit_events').select(['id', 'canonical']).execute()
   const byId = new Map(rows.map(r => [r.id, JSON.parse(r.canonical.toString('utf8')) as Record<string, unknown>]))
   for (const a of [...answers, ...items]) {
-    const r = verifyReceipt(a.receipt, { verifiers: [key], record: byId.get(a.id)! })
+    const r = verifyReceipt(a.receipt, { verifiers: [key, acmeKey], record: byId.get(a.id)! })
     if (!r.record_matches) t.fail(`receipt of ${a.id} does not match the stored record`)
   }
   t.pass('all 120 receipts match their stored records')

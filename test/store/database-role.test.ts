@@ -65,7 +65,11 @@ t.test('the API and worker run as the least-privilege service role, which cannot
     ['DROP TRIGGER audit_events_no_update_delete ON audit_events', /must be owner/],
     // Migration 0005: the revocation columns may be written once, never undone.
     [`UPDATE api_keys SET revoked_at = NULL, revoked_reason = NULL WHERE id = '${info.id}'`, /revocation cannot be changed or undone/],
-    [`UPDATE api_keys SET revoked_at = now() - interval '1 day' WHERE id = '${info.id}'`, /revocation cannot be changed or undone/]
+    [`UPDATE api_keys SET revoked_at = now() - interval '1 day' WHERE id = '${info.id}'`, /revocation cannot be changed or undone/],
+    // Migration 0008: the record of signing keys is never rewritten; only the last use moves on.
+    ['DELETE FROM log_keys', /permission denied/],
+    ['UPDATE log_keys SET legacy_name = \'x\'', /permission denied/],
+    ['UPDATE log_keys SET last_signed_at = last_signed_at - interval \'1 day\'', /only last_signed_at may move forward/]
   ]
   for (const [statement, message] of refused) await t.rejects(client.query(statement), { message }, statement)
   // What the worker's witnessing writes (migration 0007), it may write.
@@ -73,6 +77,7 @@ t.test('the API and worker run as the least-privilege service role, which cannot
   await client.query('UPDATE witness_sizes SET size = 2 WHERE tenant = $1', ['default'])
   const { rows: [cp] } = await client.query('SELECT tenant, size FROM checkpoints ORDER BY size DESC LIMIT 1')
   await client.query('INSERT INTO checkpoint_cosignatures (tenant, size, witness, signature_line, cosigned_at) VALUES ($1, $2, $3, $4, now())', [cp.tenant, cp.size, 'w+00000000', '— w AAAA'])
+  t.equal((await client.query('UPDATE log_keys SET last_signed_at = now() + interval \'1 second\'')).rowCount, 1, 'the signing key\'s last use moves forward')
 })
 
 t.test('the owner cannot un-revoke a key either (migration 0005)', async t => {

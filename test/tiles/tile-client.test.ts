@@ -168,14 +168,13 @@ t.test('a tile client mirrors and verifies a public log at 0, 1, 255, 256, 257, 
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const db = openDatabase(t, config.databaseUrl)
   const store = new PgEventStore(db)
-  const signer = new CheckpointSigner({ store: app.checkpointStore, key: app.signingKey, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  const signer = new CheckpointSigner({ store: app.checkpointStore, signersFor: tenant => app.logKeys.keys.signersFor(tenant), originFor: tenant => logOrigin(config.logOrigin, tenant) })
 
   // What the client knows: the tenant's verifier key, published for anyone.
   const origin = `${config.logOrigin}/pub`
-  const keys = await (await fetch(`${base}/.well-known/audit-log-keys`)).json() as { keys: Array<{ verifier_key: string, origin?: string }> }
-  // The tenant's key: named after its log's origin (as C2SP tlog-checkpoint advises), or listed
-  // with that origin, or (one key for every log) the only one.
-  const verifierKey = (keys.keys.find(k => k.verifier_key.startsWith(`${origin}+`)) ?? keys.keys.find(k => k.origin === origin) ?? keys.keys[0]!).verifier_key
+  const keys = await (await fetch(`${base}/.well-known/audit-log-keys?tenant=pub`)).json() as { keys: Array<{ verifier_key: string, status: string }> }
+  // The tenant's active key, named after its log's origin (as C2SP tlog-checkpoint advises).
+  const verifierKey = keys.keys.find(k => k.status === 'active' && k.verifier_key.startsWith(`${origin}+`))!.verifier_key
   const get: Fetcher = async path => await fetch(`${base}/logs/pub/${path}`)
 
   // Size 0: nothing is signed, so there is no checkpoint to start from (and no tile).
@@ -270,7 +269,7 @@ t.test('a log that needs a key: 401 without, 403 with another tenant\'s or witho
   t.teardown(() => app.close())
   const db = openDatabase(t, config.databaseUrl)
   const store = new PgEventStore(db)
-  const signer = new CheckpointSigner({ store: app.checkpointStore, key: app.signingKey, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  const signer = new CheckpointSigner({ store: app.checkpointStore, signersFor: tenant => app.logKeys.keys.signersFor(tenant), originFor: tenant => logOrigin(config.logOrigin, tenant) })
   await store.append('acme', eventsFor('acme', 0, 300))
   await signer.signNow('acme')
   const keyOf = async (tenant: string, scopes: string[]) => (await app.inject({ method: 'POST', url: '/keys', headers: ADMIN_AUTH, payload: { tenant, name: `${tenant}-${scopes.join('+')}`, scopes } })).json().key as string
@@ -302,7 +301,7 @@ t.test('a record larger than an entry, stored by an older version: its bundle is
   const app = await buildTestApp(t, config)
   const db = openDatabase(t, config.databaseUrl)
   const store = new PgEventStore(db)
-  const signer = new CheckpointSigner({ store: app.checkpointStore, key: app.signingKey, originFor: tenant => logOrigin(config.logOrigin, tenant) })
+  const signer = new CheckpointSigner({ store: app.checkpointStore, signersFor: tenant => app.logKeys.keys.signersFor(tenant), originFor: tenant => logOrigin(config.logOrigin, tenant) })
   const metadata = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'x'.repeat(8000)]))
   // What RECORD_MAX_BYTES allowed before (512 KiB): an 80 KB record.
   const big = queuedOf(prepareEvent(sampleEvent({ metadata }) as AuditEventInput, { tenant: 'legacy', requestId: 'big', receivedAt: '2026-12-03T12:00:00.000Z', scrub, recordMaxBytes: 512 * 1024 }))

@@ -24,7 +24,7 @@ t.test('a read thread that dies fails its read with a 503 and is replaced', asyn
     }
   })
   t.teardown(() => pool.close())
-  const job = { tenant: 'alpha', origin: logOrigin(config.logOrigin, 'alpha'), verifierKeys: [app.signingKey.verifierKey] }
+  const job = { tenant: 'alpha', origin: logOrigin(config.logOrigin, 'alpha'), verifierKeys: app.logKeys.keys.verifierKeysFor('alpha') }
 
   const { waiting, release } = await holdWholeLogReads(t, config.databaseUrl)
   const readWaiting = () => waiting(1)

@@ -30,7 +30,7 @@ t.test('every kind of tampering is caught by GET /verify and by the offline CLI'
   // Exports and verifications are themselves audited events; with the worker stopped they
   // stay queued, so the log under test does not move.
   await worker.close()
-  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json()
+  const keys = (await app.inject({ method: 'GET', url: '/.well-known/audit-log-keys?tenant=default' })).json()
   const verifierKey: string = keys.keys[0].verifier_key
   const verifyApi = async () => (await app.inject({ method: 'GET', url: '/verify' })).json()
   const verifyCli = async () => {

@@ -19,11 +19,11 @@ const ACME = 'audit-service.local/acme'
 const BETA = 'audit-service.local/beta'
 
 /** A real tlog-witness (the witness-server's app) on a loopback port, its state in `stateDir`. */
-async function startWitness (t: Test, name: string, stateDir: string, origins: string[], logKey: string, port = 0) {
+async function startWitness (t: Test, name: string, stateDir: string, origins: string[], logKeys: Map<string, string>, port = 0) {
   const { privateKey } = witnessKeys.get(name)!
   const witness = new Witness({
     signer: { name, privateKey },
-    logs: origins.map(origin => ({ origin, verifiers: [parseVerifierKey(logKey)] })),
+    logs: origins.map(origin => ({ origin, verifiers: [parseVerifierKey(logKeys.get(origin)!)] })),
     store: await WitnessStore.open(stateDir)
   })
   const app = await buildWitnessApp({ witness })
@@ -50,16 +50,19 @@ const sample = (text: string | undefined, series: string) => text?.split('\n').f
 // The log and two real witnesses (the witness server of this repository, over HTTP), policy 2
 // of 2. acme is known to both witnesses; beta only to w1, so w2 answers 404 for it.
 t.test('checkpoints are cosigned by two witnesses; the served note verifies with their keys; a witness rolled back recovers by 409; an unknown origin fails the policy', { timeout: 180_000 }, async t => {
-  // The witnesses' URLs go into the log's configuration, and the log's key into theirs: the
-  // key is the test key, known before anything starts.
+  // The witnesses' URLs go into the log's configuration, and each log's key into theirs: the
+  // key is the test key, known before anything starts, named after each tenant's origin.
   const probe = await testConfig(t)
   const probeApp = await buildTestApp(t, probe)
-  const logKey = (await probeApp.inject({ method: 'GET', url: '/.well-known/audit-log-keys' })).json().keys[0].verifier_key as string
+  const activeKey = async (tenant: string) => ((await probeApp.inject({ method: 'GET', url: `/.well-known/audit-log-keys?tenant=${tenant}` })).json()
+    .keys as Array<{ status: string, verifier_key: string }>).find(k => k.status === 'active')!.verifier_key
+  const logKeys = new Map([[ACME, await activeKey('acme')], [BETA, await activeKey('beta')]])
+  const logKey = logKeys.get(ACME)!
   await probeApp.close()
 
   const dirs = t.testdir({ w1: {}, w2: {}, 'w1-at-5': {} })
-  let w1 = await startWitness(t, W1, join(dirs, 'w1'), [ACME, BETA], logKey)
-  const w2 = await startWitness(t, W2, join(dirs, 'w2'), [ACME], logKey)
+  let w1 = await startWitness(t, W1, join(dirs, 'w1'), [ACME, BETA], logKeys)
+  const w2 = await startWitness(t, W2, join(dirs, 'w2'), [ACME], logKeys)
   const [apiPort, workerPort] = [await freePort(), await freePort()]
   const config = await testConfig(t, {
     WITNESSES: `${vkey(W1)} ${w1.url}, ${vkey(W2)} ${w2.url}`,
@@ -113,7 +116,7 @@ t.test('checkpoints are cosigned by two witnesses; the served note verifies with
   // w1 restarts with the state it had at size 5 (as from a backup): the log's next request,
   // from size 10, gets a 409 stating 5, and the retry from 5 is cosigned.
   await w1.close()
-  w1 = await startWitness(t, W1, join(dirs, 'w1-at-5'), [ACME, BETA], logKey, w1.port)
+  w1 = await startWitness(t, W1, join(dirs, 'w1-at-5'), [ACME, BETA], logKeys, w1.port)
   await post('acme', 3)
   await cosignedAt('acme', 13, 2)
   const w1Id = `${W1}+${vkey(W1).split('+')[1]}`

@@ -50,7 +50,8 @@ const exportRoutes: FastifyPluginAsyncTypebox<ExportRoutesOptions> = async (app,
     const bytes = opts.readThreads.export({
       tenant,
       origin: logOrigin(opts.originPrefix, tenant),
-      verifierKeys: [app.signingKey.verifierKey],
+      // The tenant's own keys, retired and legacy ones included: the whole history verifies.
+      verifierKeys: (await app.logKeys.fresh()).verifierKeysFor(tenant),
       ...(request.query.from_seq !== undefined && { fromSeq: request.query.from_seq }),
       ...(request.query.to_seq !== undefined && { toSeq: request.query.to_seq })
     })

@@ -41,7 +41,7 @@ const auditEventRoutes: FastifyPluginAsyncTypebox<AuditEventRoutesOptions> = asy
   const scrub = compileScrubber({ extraKeys: opts.scrubExtraKeys, extraPatterns: opts.scrubExtraPatterns })
   // One signature per batch request, and one per group of single-event requests answered in
   // the same event-loop turn (receipt v2, docs/hash-chain.md "Receipts").
-  const receipts = new ReceiptSigner(app.signingKey, opts.originPrefix)
+  const receipts = new ReceiptSigner({ signersFor: tenant => app.logKeys.keys.signersFor(tenant) }, opts.originPrefix)
   const singleReceipts = new ReceiptBatcher(receipts)
 
   // The tenant comes from the key; a body naming another tenant is refused (403).

@@ -42,7 +42,7 @@ const noCheckpoint = (tenant: string) => new NoCheckpointError(`no checkpoint fo
 
 const checkpointRoutes: FastifyPluginAsyncTypebox<CheckpointRoutesOptions> = async (app, opts) => {
   const store = app.checkpointStore
-  const signer = new CheckpointSigner({ store, key: app.signingKey, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
+  const signer = new CheckpointSigner({ store, signersFor: tenant => app.logKeys.keys.signersFor(tenant), onSigned: () => { app.logKeys.noteSigned() }, originFor: tenant => logOrigin(opts.originPrefix, tenant) })
 
   app.get('/checkpoints/latest', {
     config: { scope: 'events:read' },

@@ -68,14 +68,19 @@ export class ReceiptSigner {
   }
 
   /**
-   * The receipts of accepted events, in order, all under one signature. Tenants may share a
-   * batch: a receipt shows the others' leaves only as hashes on its path.
+   * The receipts of accepted events, in order: one signature per tenant among them (an admin's
+   * batch may name several), since a receipt may only carry its own log's key names. A
+   * receipt shows the other leaves of its tenant's batch only as hashes on its path.
    *
    * @throws {ReceiptFormatError} when a subject's field cannot be in a receipt.
    */
   signBatch (subjects: ReadonlyArray<Required<ReceiptSubject>>): string[] {
-    const tenant = oneTenant(subjects)
-    return tenant === undefined ? [] : this.signLeaves(tenant, subjects.map(s => this.leafText(s)))
+    const receipts: string[] = new Array(subjects.length)
+    for (const [tenant, members] of groupByTenant(subjects)) {
+      const signed = this.signLeaves(tenant, members.map(i => this.leafText(subjects[i]!)))
+      members.forEach((i, k) => { receipts[i] = signed[k]! })
+    }
+    return receipts
   }
 
   /**
@@ -132,25 +137,22 @@ export class ReceiptSigner {
    * whole text stays one byte per character.
    */
   acceptedBatchJson (results: ReadonlyArray<ReceiptSubject & { duplicate: boolean }>): string {
-    const subjects = results.filter((r): r is Required<ReceiptSubject> & { duplicate: boolean } => r.record_sha256 !== undefined)
-    const lines = subjects.map(s => this.leafText(s))
-    const tenant = oneTenant(subjects)
-    // Base64 and the receipt lines are printable ASCII (leafText checks): only `\n` to escape.
-    const signed = tenant === undefined ? undefined : this.#sign(tenant, lines, hash => `${hash.toString('base64')}\\n`)
-    const note = signed === undefined ? '' : jsonStringText(signed.note)
-    let next = 0
-    const items = results.map(r => {
-      if (r.record_sha256 === undefined || signed === undefined) return answerJson(r, undefined)
-      const k = next++
-      return answerJson(r, `${jsonStringText(lines[k]!)}${k} ${signed.size}\\n${signed.paths[k]!}\\n${note}`)
-    })
+    const receipts: Array<string | undefined> = new Array(results.length)
+    for (const [tenant, members] of groupByTenant(results, r => r.record_sha256 !== undefined)) {
+      const lines = members.map(i => this.leafText(results[i] as Required<ReceiptSubject>))
+      // Base64 and the receipt lines are printable ASCII (leafText checks): only `\n` to escape.
+      const signed = this.#sign(tenant, lines, hash => `${hash.toString('base64')}\\n`)
+      const note = jsonStringText(signed.note)
+      members.forEach((i, k) => { receipts[i] = `${jsonStringText(lines[k]!)}${k} ${signed.size}\\n${signed.paths[k]!}\\n${note}` })
+    }
+    const items = results.map((r, i) => answerJson(r, receipts[i]))
     return `{"accepted":${results.length},"items":[${items.join(',')}]}`
   }
 
   /**
    * The 202 answers for a request's events: their fields minus the tenant, plus
    * `record_sha256` and the `receipt` (both absent for a duplicate whose original digest is not
-   * remembered). All the receipts share one signature.
+   * remembered). The receipts of one tenant share one signature.
    */
   acceptedBatch (results: ReadonlyArray<ReceiptSubject & { duplicate: boolean }>): AcceptedAnswer[] {
     const subjects = results.filter((r): r is Required<ReceiptSubject> & { duplicate: boolean } => r.record_sha256 !== undefined)
@@ -160,11 +162,17 @@ export class ReceiptSigner {
   }
 }
 
-/** The tenant of a request's events (a request is one tenant's); undefined for none. */
-function oneTenant (subjects: ReadonlyArray<{ tenant: string }>): string | undefined {
-  const tenant = subjects[0]?.tenant
-  if (subjects.some(s => s.tenant !== tenant)) throw new Error('receipts signed together must be one tenant\'s')
-  return tenant
+/** The indexes of `items` (those `included`) by tenant, in order; nearly always one tenant. */
+function groupByTenant<T extends { tenant: string }> (items: readonly T[], included: (item: T) => boolean = () => true): Map<string, number[]> {
+  const groups = new Map<string, number[]>()
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!
+    if (!included(item)) continue
+    const members = groups.get(item.tenant)
+    if (members === undefined) groups.set(item.tenant, [i])
+    else members.push(i)
+  }
+  return groups
 }
 
 /** The 202 answer for one event, given its receipt (none when its digest is not known). */

@@ -159,7 +159,7 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
   await app.register(checkpointRoutes, logRoutes)
   await app.register(proofRoutes, logRoutes)
   await app.register(verifyRoutes, { ...logRoutes, readLimiter, readThreads })
-  await app.register(wellKnownRoutes, { originPrefix: config.logOrigin })
+  await app.register(wellKnownRoutes, { originPrefix: config.logOrigin, publicTenants: config.publicTenants })
   await app.register(keyRoutes, { defaultTenant: config.defaultTenant })
   await app.register(deadLetterRoutes)
   await app.register(tileLogRoutes, { defaultTenant: config.defaultTenant, publicTenants: config.publicTenants })

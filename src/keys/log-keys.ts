@@ -137,6 +137,16 @@ export class LogKeys {
     return keys
   }
 
+  /**
+   * What `/.well-known/audit-log-keys` lists when no tenant is asked for: every key as a
+   * template, then the concrete keys of each tenant declared public (PUBLIC_TENANTS), each
+   * tenant's entries exactly its `?tenant=` answer. A public tenant's name is no secret, so a
+   * verifier of a public log finds its keys without knowing to ask.
+   */
+  listing (publicTenants: readonly string[] = []): PublishedLogKey[] {
+    return [...this.published(), ...[...new Set(publicTenants)].flatMap(tenant => this.published(tenant))]
+  }
+
   #signing (): LogKeyPair[] {
     const { current, next } = this.#options
     return next === undefined ? [current] : [current, next]

@@ -51,7 +51,7 @@ export const VerifierKeysQuery = Type.Object({
 }, { additionalProperties: false })
 
 export const VerifierKey = Type.Object({
-  origin: Type.String({ description: 'The log\'s origin; `<origin_prefix>/<tenant>` (literally) for a key listed as a template' }),
+  origin: Type.String({ description: 'The log\'s origin; `<origin_prefix>/<tenant>` (literally) for a key listed as a template. Without `?tenant=`, the entries of a public tenant (PUBLIC_TENANTS) have its origin' }),
   name: Type.String({ description: 'Key name in signature lines: the origin (C2SP tlog-checkpoint), or the legacy name (SIGNING_KEY_NAME) of notes signed before keys were named after origins' }),
   key_id: Type.Optional(Type.String({ description: 'Hex key id (first 4 bytes of SHA-256(name || 0x0A || 0x01 || key)); absent for a template, whose id depends on the tenant' })),
   verifier_key: Type.Optional(Type.String({ description: 'C2SP verifier key: <name>+<hex key id>+<base64(0x01 || key)>; absent for a template' })),

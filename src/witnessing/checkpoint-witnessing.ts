@@ -175,7 +175,12 @@ export class CheckpointWitnessing {
       // Lines of other keys (a witness with several) are ignored, as the spec says.
       if (parsed === null || parsed.name !== witness.key.name || !parsed.keyId.equals(witness.key.keyId)) continue
       try {
-        return { line, timestamp: verifyCosignature(text, line, witness.key).timestamp }
+        const { timestamp } = verifyCosignature(text, line, witness.key)
+        // tlog-cosignature allows times up to 2^63 - 1 and lets a verifier refuse future ones:
+        // one past what a Date (and the cosigned_at column) holds, year 275760, is refused here
+        // rather than failing the insert on every retry.
+        if (Number.isNaN(new Date(timestamp * 1000).getTime())) continue
+        return { line, timestamp }
       } catch {}
     }
     return undefined

@@ -65,6 +65,13 @@ t.test('rotation: current and next both sign; verifiers take current, next, reti
   ])
   t.notMatch(JSON.stringify(templates), /alpha/)
   t.equal(templates[0]!.public_key, published[0]!.public_key)
+
+  // Public tenants are named: after the templates, each one's entries as its ?tenant= answer.
+  t.same(keys.listing(), templates, 'no public tenant: the templates alone')
+  const listing = keys.listing(['alpha', 'gamma', 'alpha'])
+  t.same(listing, [...templates, ...published, ...keys.published('gamma')], 'each public tenant once, as its own answer')
+  t.same(listing.filter(k => k.origin === 'audit.example/alpha'), published)
+  t.notMatch(JSON.stringify(listing), /beta/, 'no other tenant named')
 })
 
 t.test('the next key cannot be the current one', async t => {

@@ -87,7 +87,9 @@ t.test('each answer of a witness is handled as the spec says, and only verified 
   // over another checkpoint: not stored. The witness did record the size, so it is remembered.
   for (const [what, sign] of [
     ['another key', (note: string) => cosignCheckpoint(body(note), { name: NAME, privateKey: otherKey.privateKey }, 1_700_000_000)],
-    ['another checkpoint', (note: string) => cosignCheckpoint(body(note).replace('\n6\n', '\n7\n'), { name: NAME, privateKey: witnessKey.privateKey }, 1_700_000_000)]
+    ['another checkpoint', (note: string) => cosignCheckpoint(body(note).replace('\n6\n', '\n7\n'), { name: NAME, privateKey: witnessKey.privateKey }, 1_700_000_000)],
+    // A valid signature, but a time no date holds (past year 275760; the spec allows up to 2^63 - 1).
+    ['a time no date holds', (note: string) => cosignCheckpoint(body(note), { name: NAME, privateKey: witnessKey.privateKey }, 2 ** 52)]
   ] as const) {
     const w = await fakeWitness(t, (req, res) => { res.writeHead(200).end(sign(req.note)) })
     const { witness, outcomes } = await run(w.url)

@@ -164,7 +164,8 @@ t.test('the append-only triggers refuse UPDATE, DELETE and TRUNCATE', async t =>
   await client.query('INSERT INTO checkpoints (tenant, size, root_hash, note) VALUES (\'x\', 1, $1, \'n\')', [Buffer.alloc(32)])
   await client.query(`INSERT INTO audit_events (tenant, seq, id, prev_hash, hash, canonical, record, content_digest, tree_nodes, occurred_at, received_at, action, actor_type, actor_id)
     VALUES ('x', 1, gen_random_uuid(), $1, $1, '\\x7b7d', '{}', $1, $1, now(), now(), 'a', 'u', '1')`, [Buffer.alloc(32)])
-  for (const statement of ['UPDATE checkpoints SET note = \'m\'', 'DELETE FROM checkpoints', 'TRUNCATE checkpoints', 'UPDATE audit_events SET action = \'x\'', 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
+  // CASCADE: the cosignatures' foreign key would refuse a plain TRUNCATE before the trigger runs.
+  for (const statement of ['UPDATE checkpoints SET note = \'m\'', 'DELETE FROM checkpoints', 'TRUNCATE checkpoints CASCADE', 'TRUNCATE checkpoint_cosignatures', 'UPDATE audit_events SET action = \'x\'', 'DELETE FROM audit_events', 'TRUNCATE audit_events']) {
     await t.rejects(client.query(statement), { message: /append-only/ }, statement)
   }
 })

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import type { Config } from '../config.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME, toJobEvent, type AppendJobData, type CanonicalJobEvent } from '../queue/append-job.js'
@@ -27,7 +27,7 @@ export interface IngestResult {
 
 export interface EventProducerOptions {
   queue: EventQueue
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   idempotencyTtlSeconds: number
   /** Milliseconds to gather concurrent requests into one enqueue; 0 enqueues each at once. */
@@ -48,7 +48,7 @@ export interface EventProducerOptions {
 }
 
 /** The producer as configured; the API and the `keys` command send events through the same one. */
-export function eventProducerOptions (config: Config, queue: EventQueue, redis: Redis): EventProducerOptions {
+export function eventProducerOptions (config: Config, queue: EventQueue, redis: RedisClient): EventProducerOptions {
   return {
     queue,
     redis,

@@ -19,6 +19,8 @@ export interface Config {
   healthPort: number
   logLevel: string
   queuePrefix: string
+  /** Replicas that must hold an event's job before it is answered 202 (0: answer once the master has it). */
+  redisWaitReplicas: number
   queueName: string
   defaultTenant: string
   bodyLimitBytes: number
@@ -261,6 +263,7 @@ export function loadConfig (env: Env = process.env): Config {
     healthPort: int(env, 'HEALTH_PORT', 0, 0, 65535),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     queuePrefix: queuePrefix(env),
+    redisWaitReplicas: int(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
     queueName: name(env, 'QUEUE_NAME', 'audit-events'),
     defaultTenant: name(env, 'DEFAULT_TENANT', 'default'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),

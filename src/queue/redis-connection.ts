@@ -18,8 +18,10 @@ export type RedisClient = Redis | Cluster
  *
  * On a cluster, a command for a slot whose master just died is retried every
  * `retryDelayOnFailover` ms, at most `maxRedirections` times, while the replica is promoted;
- * on a Sentinel group the connection asks the sentinels for the new primary, and
- * `failoverDetector` hears their +switch-master at once rather than at the next reconnection.
+ * on a Sentinel group the connection, lost with the primary, asks the sentinels for the new
+ * one (and checks its role) on every reconnection. (ioredis's `failoverDetector` is left off:
+ * its subscriptions to the sentinels outlived `disconnect()` in our tests, keeping a closed
+ * service's process alive.)
  */
 export function createRedisConnection (url: string, role: RedisRole): RedisClient {
   const target = parseRedisUrl(url)
@@ -56,8 +58,7 @@ export function createRedisConnection (url: string, role: RedisRole): RedisClien
         sentinels: target.sentinels,
         name: target.name,
         ...(target.tls && { enableTLSForSentinelMode: true }),
-        sentinelRetryStrategy: reconnectDelay,
-        failoverDetector: true
+        sentinelRetryStrategy: reconnectDelay
       })
     }
   }

@@ -17,6 +17,7 @@ t.test('Redis Cluster: events flow, a master is killed and its replica promoted,
     async promoted () {
       await until(async () => await cluster.healthy(), 'the replica to be promoted and the cluster ok again')
     },
+    running: () => cluster.nodes.filter(n => n.running),
     async rejoin () {
       await killed!.restart()
       await until(async () => String(await killed!.call('INFO', 'replication')).includes('master_link_status:up'), 'the killed master to rejoin as a replica')

@@ -16,6 +16,7 @@ t.test('Redis Sentinel: events flow, the primary is killed and the replica promo
       await until(async () => await group.primaryPort() === group.replica.port, 'the sentinels to promote the replica')
       await until(async () => String(await group.replica.call('INFO', 'replication')).includes('role:master'), 'the replica to take the primary role')
     },
+    running: () => [group.primary, group.replica].filter(n => n.running),
     async rejoin () {
       // Back as a replica of the new primary, by the sentinels' REPLICAOF.
       await group.primary.restart()

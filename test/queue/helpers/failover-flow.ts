@@ -2,6 +2,7 @@ import type t from 'tap'
 import type { AddressInfo } from 'node:net'
 import { createAuditClient, type Accepted } from '../../../src/client/index.js'
 import { recomputeChain } from '../../chain-check.js'
+import type { RedisProcess } from '../../faults/redis-group.js'
 import { buildTestApp, openDatabase, sampleEvent, startTestWorker, TEST_ADMIN_KEY, testConfig, waitFor } from '../../helper.js'
 
 // What the Redis Cluster and Sentinel tests share: the API (buildApp with its real
@@ -21,6 +22,8 @@ export interface Failover {
   promoted (): Promise<void>
   /** Brings the killed node back; it rejoins as a replica of the promoted one. */
   rejoin (): Promise<void>
+  /** The data nodes running now (masters and replicas; not sentinels). */
+  running (): RedisProcess[]
 }
 
 export async function failoverFlow (t: Test, redisUrl: string, failover: Failover): Promise<void> {
@@ -97,6 +100,30 @@ export async function failoverFlow (t: Test, redisUrl: string, failover: Failove
     const chain = await recomputeChain(db, tenant)
     t.same(chain.problems, [], `${tenant}: the chain (${chain.count} events) is valid`)
   }
+
+  // The idempotency claims and rate-limit counters live in the queue's slot (on a cluster: the
+  // pipelines and the multi-key script would fail with CROSSSLOT otherwise, silently for the
+  // rate limits, which count in memory then), and the revocation subscriber is subscribed again.
+  const prefix = config.queuePrefix
+  const slotOf = async (node: RedisProcess, key: string): Promise<unknown> => await node.call('CLUSTER', 'KEYSLOT', key).catch(() => 'no cluster')
+  for (const kind of ['idem', 'rate']) {
+    const found: string[] = []
+    for (const node of failover.running()) {
+      const [, keys] = await node.call('SCAN', '0', 'MATCH', `${prefix}:${kind}:*`, 'COUNT', '100000') as [string, string[]]
+      if (keys.length > 0 && !String(await node.call('INFO', 'replication')).includes('role:slave')) found.push(...keys)
+    }
+    t.ok(found.length > 0, `${prefix}:${kind}:… keys written`)
+    const node = failover.running()[0]!
+    const slot = await slotOf(node, queueKey)
+    if (slot === 'no cluster') t.pass(`${kind} keys on the primary with the queue (no slots outside a cluster)`)
+    else t.same(new Set(await Promise.all(found.slice(0, 20).map(k => slotOf(node, k)))), new Set([slot]), `${kind} keys share the queue's slot (${String(slot)})`)
+  }
+  await waitFor(async () => {
+    let subscribers = 0
+    for (const node of failover.running()) subscribers += Number((await node.call('PUBSUB', 'NUMSUB', `${prefix}:keys:revoked`) as [string, number])[1])
+    return subscribers > 0
+  }, { what: 'the key-revocation subscriber to be subscribed after the failover', timeoutMs: 20_000 })
+  t.pass('the key-revocation subscriber is subscribed after the failover')
 
   await waitFor(async () => seen.at(-1)?.status === 'ok', { what: '/health ok again', timeoutMs: 30_000 })
   sampling = false

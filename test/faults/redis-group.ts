@@ -21,9 +21,11 @@ export class RedisProcess {
 
   private constructor (readonly dir: string, readonly port: number, readonly args: string[]) {}
 
-  static async start (t: Test, args: (dir: string, port: number) => string[]): Promise<RedisProcess> {
+  /** `avoid`: ports picked but not bound yet (a cluster bus port), which freePort could hand out again. */
+  static async start (t: Test, args: (dir: string, port: number) => string[], avoid: number[] = []): Promise<RedisProcess> {
+    let port = await freePort()
+    while (avoid.includes(port)) port = await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'audit-redis-group-'))
-    const port = await freePort()
     const node = new RedisProcess(dir, port, args(dir, port))
     const unregister = onExitCleanup(() => {
       node.#child?.kill('SIGKILL')
@@ -130,7 +132,7 @@ export async function startRedisCluster (t: Test, nodeTimeoutMs = 1000): Promise
       '--cluster-port', String(busPort), '--cluster-node-timeout', String(nodeTimeoutMs),
       // Always fail over to the replica, however long it was cut off from its master.
       '--cluster-replica-validity-factor', '0'
-    ]))
+    ], [busPort]))
   }
   await run('redis-cli', ['--cluster', 'create', ...nodes.map(n => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'])
   const cluster: RedisCluster = {

@@ -129,7 +129,8 @@ export async function buildApp (options: BuildAppOptions): Promise<FastifyInstan
     maxCheckpointAgeSeconds: config.healthMaxCheckpointAgeSeconds,
     witnesses: config.witnesses.map(w => w.id),
     witnessPolicy: config.witnessPolicy,
-    witnessGraceSeconds: config.witnessGraceSeconds
+    witnessGraceSeconds: config.witnessGraceSeconds,
+    waitReplicas: config.redisWaitReplicas
   })
   await app.register(auditEventRoutes, {
     defaultTenant: config.defaultTenant,

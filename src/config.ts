@@ -8,6 +8,7 @@ import { isReceiptField } from './proofs/receipt.js'
 import { parseScrubPatterns } from './ingest/parse-scrub-patterns.js'
 import { normalizeKey } from './ingest/scrub-secrets.js'
 import { SERVICE_ROLE_NAME } from './store/service-role.js'
+import { effectiveQueuePrefix, parseRedisUrl } from './queue/parse-redis-url.js'
 
 /** Everything the API and the worker read from the environment, validated once at start-up. */
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   healthPort: number
   logLevel: string
   queuePrefix: string
+  /** Replicas that must hold an event's job before it is answered 202 (0: answer once the master has it). */
+  redisWaitReplicas: number
   queueName: string
   defaultTenant: string
   bodyLimitBytes: number
@@ -181,6 +184,27 @@ function name (env: Env, variable: string, fallback: string): string {
   return value
 }
 
+/** One server, a Redis Cluster or a Sentinel group (parseRedisUrl); errors never repeat the URL. */
+function redisUrl (env: Env): string {
+  const value = str(env, 'REDIS_URL', 'redis://127.0.0.1:6379')
+  try {
+    parseRedisUrl(value)
+  } catch (err) {
+    throw new ConfigError('REDIS_URL', (err as Error).message)
+  }
+  return value
+}
+
+/** A name, or a `{name}` hash tag; on a cluster a name is wrapped in braces (effectiveQueuePrefix). */
+function queuePrefix (env: Env): string {
+  const raw = str(env, 'QUEUE_PREFIX', 'audit')
+  const tagged = /^\{(.*)\}$/.exec(raw)
+  if (tagged === null && /[{}]/.test(raw)) throw new ConfigError('QUEUE_PREFIX', 'must be a name or a whole {name} hash tag')
+  const bare = tagged === null ? raw : tagged[1]!
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(bare)) throw new ConfigError('QUEUE_PREFIX', 'must be 1-64 characters of letters, digits, ".", "_" or "-", or such a name in braces')
+  return effectiveQueuePrefix(tagged === null ? bare : `{${bare}}`, parseRedisUrl(redisUrl(env)))
+}
+
 function witnesses (env: Env): WitnessConfig[] {
   try {
     return parseWitnesses(env.WITNESSES ?? '')
@@ -279,12 +303,13 @@ export function loadConfig (env: Env = process.env): Config {
   }
   const config: Config = {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/audit_service', ['postgres:', 'postgresql:']),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: redisUrl(env),
     host: str(env, 'HOST', '127.0.0.1'),
     port: int(env, 'PORT', 3000, 0, 65535),
     healthPort: int(env, 'HEALTH_PORT', 0, 0, 65535),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    queuePrefix: name(env, 'QUEUE_PREFIX', 'audit'),
+    queuePrefix: queuePrefix(env),
+    redisWaitReplicas: int(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
     queueName: name(env, 'QUEUE_NAME', 'audit-events'),
     defaultTenant: name(env, 'DEFAULT_TENANT', 'default'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import { hashApiKey, looksLikeApiKey } from './api-key.js'
 import type { PgKeyStore } from './pg-key-store.js'
 import { RecentSet } from './recent-set.js'
@@ -10,7 +10,7 @@ export interface KeyResolverOptions {
   /** The bootstrap admin key from configuration: every scope, every tenant. */
   adminKey?: string
   /** A subscriber connection; revocations are announced on `channel`. */
-  subscriber: Redis
+  subscriber: RedisClient
   channel: string
   cacheMs: number
   /**

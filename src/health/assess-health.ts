@@ -35,6 +35,8 @@ export interface HealthFacts {
   checkpoints: CheckpointSummary | null
   /** Absent without witnesses; null when PostgreSQL did not answer. */
   witnesses?: WitnessSummary | null
+  /** Absent unless REDIS_WAIT_REPLICAS is set: the queue's master's replicas online, and how many are asked for. */
+  replicas?: { online: number, wanted: number } | null
 }
 
 /**
@@ -49,6 +51,12 @@ export function assessHealth (facts: HealthFacts, limits: HealthThresholds): { s
   const unavailable: string[] = []
   const degraded: string[] = []
   if (facts.redis.status === 'down') unavailable.push('redis unreachable: events cannot be queued')
+  // Every enqueue WAITs for that many replicas: with fewer, every event is refused (503), as
+  // after a failover until the old master is back as a replica of the promoted one.
+  const replicas = facts.replicas
+  if (replicas != null && replicas.online < replicas.wanted) {
+    unavailable.push(`the queue's Redis master has ${replicas.online} of the ${replicas.wanted} replicas REDIS_WAIT_REPLICAS asks for: events cannot be accepted`)
+  }
   const { queue } = facts
   if (queue !== null) {
     if (queue.waiting >= limits.maxWaiting) unavailable.push(`queue backlog over ${limits.maxWaiting} jobs: ingest is refused until workers catch up`)

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import type { Config } from '../config.js'
 import { BacklogFullError, IdConflictError, IdInProgressError, QueueUnavailableError } from '../errors.js'
 import { APPEND_JOB_NAME, toJobEvent, type AppendJobData, type CanonicalJobEvent } from '../queue/append-job.js'
@@ -27,7 +27,7 @@ export interface IngestResult {
 
 export interface EventProducerOptions {
   queue: EventQueue
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   idempotencyTtlSeconds: number
   /** Milliseconds to gather concurrent requests into one enqueue; 0 enqueues each at once. */
@@ -45,10 +45,16 @@ export interface EventProducerOptions {
   lookupTimeoutMs?: number
   /** Told when the stored-id lookup fails (logged by the caller). */
   onLookupError?: (err: unknown) => void
+  /**
+   * REDIS_WAIT_REPLICAS: replicas that must have a flush's jobs before its requests are
+   * answered (0: none). Replication is asynchronous, so without it a master killed right
+   * after answering takes the jobs with it and the promoted replica never had them.
+   */
+  waitReplicas?: number
 }
 
 /** The producer as configured; the API and the `keys` command send events through the same one. */
-export function eventProducerOptions (config: Config, queue: EventQueue, redis: Redis): EventProducerOptions {
+export function eventProducerOptions (config: Config, queue: EventQueue, redis: RedisClient): EventProducerOptions {
   return {
     queue,
     redis,
@@ -58,6 +64,7 @@ export function eventProducerOptions (config: Config, queue: EventQueue, redis: 
     batchMax: config.ingestBatchMax,
     maxWaiting: config.queueMaxWaiting,
     jobMaxBytes: config.jobMaxBytes,
+    waitReplicas: config.redisWaitReplicas,
     ...(config.jobHmacKey !== undefined && { jobMac: new JobMac(config.jobHmacKey) })
   }
 }
@@ -270,6 +277,7 @@ export class EventProducer {
     if (withEvents.length === 0) return
     try {
       await this.#opts.queue.addBulk(this.#jobs(withEvents.flatMap(g => g.items)))
+      await this.#replicated()
       return
     } catch (err) {
       if (withEvents.length === 1) {
@@ -278,6 +286,7 @@ export class EventProducer {
         await Promise.all(withEvents.map(async group => {
           try {
             await this.#opts.queue.addBulk(this.#jobs(group.items))
+            await this.#replicated()
           } catch (err) {
             group.failed = unavailable(err)
           }
@@ -289,6 +298,23 @@ export class EventProducer {
     // land, and then its confirmation replaces the reservation.
     const freed = withEvents.filter(g => g.failed !== undefined).flatMap(g => g.keys)
     await this.#claims.release(freed).catch(() => {})
+  }
+
+  /**
+   * WAIT for REDIS_WAIT_REPLICAS replicas to have every write this connection made so far (the
+   * jobs just added among them). Sent in a pipeline with a read of one of the queue's keys, so
+   * that on a cluster it goes over the connection to the queue's master, which wrote the jobs.
+   * Too few within the timeout: the request fails with 503; the client's retry is answered
+   * as a duplicate, or enqueued again and deduplicated by the worker's unique (tenant, id).
+   */
+  async #replicated (): Promise<void> {
+    const wanted = this.#opts.waitReplicas ?? 0
+    if (wanted === 0) return
+    const timeoutMs = Math.max(100, Math.floor((this.#opts.enqueueTimeoutMs ?? 3000) / 3))
+    const replies = await this.#opts.redis.pipeline().exists(this.#opts.queue.toKey('id')).call('WAIT', wanted, timeoutMs).exec()
+    const [err, acked] = replies?.[1] ?? [new Error('no reply to WAIT')]
+    if (err != null) throw err
+    if (Number(acked) < wanted) throw new QueueUnavailableError(`the events reached ${Number(acked)} of the ${wanted} Redis replicas REDIS_WAIT_REPLICAS asks for`)
   }
 
   /** Jobs of at most `batchMax` events and (unless one event alone is larger) `jobMaxBytes`. */

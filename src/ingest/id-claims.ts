@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 
 /** What Redis remembers of an accepted id: enough to answer a repeat of it. */
 export interface KnownId {
@@ -11,7 +11,7 @@ export interface KnownId {
 export const ID_PENDING = 'pending'
 
 export interface IdClaimsOptions {
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   /** How long an accepted id is remembered (IDEMPOTENCY_TTL_SECONDS). */
   ttlSeconds: number

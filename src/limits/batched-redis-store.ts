@@ -1,6 +1,6 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import { WindowCounters, type Hit, type SyncItem } from './window-counters.js'
 
 /** How often pending hits go to Redis. */
@@ -51,7 +51,7 @@ interface ConfirmationGroup {
 }
 
 export interface BatchedRedisStoreOptions {
-  redis: Redis
+  redis: RedisClient
   nameSpace: string
   /** Told once when syncing starts failing and once when it recovers. */
   log?: Pick<FastifyBaseLogger, 'warn' | 'info'>
@@ -75,7 +75,7 @@ export interface BatchedRedisStoreOptions {
  * count) and the sync is retried every interval.
  */
 export class BatchedRedisStore {
-  readonly #redis: Redis
+  readonly #redis: RedisClient
   readonly #nameSpace: string
   readonly #log: BatchedRedisStoreOptions['log']
   readonly #counters = new WindowCounters(EARLY_SYNC_FRACTION)

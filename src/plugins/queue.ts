@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import type { Config } from '../config.js'
 import { createEventQueue, eventQueueOptions, type EventQueue } from '../queue/create-event-queue.js'
 import { EventProducer, eventProducerOptions } from '../ingest/event-producer.js'
@@ -10,7 +10,7 @@ import { raceDeadline } from '../race-deadline.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    redis: Redis
+    redis: RedisClient
     eventQueue: EventQueue
     producer: EventProducer
     /** What every route but ingest goes through to reach Redis: 503 within HEALTH_TIMEOUT_MS, never a hang. */
@@ -31,7 +31,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     onLookupError: err => app.log.warn({ err: (err as Error).message }, 'stored id lookup failed; answering from Redis alone')
   })
   producer.startBacklogMonitor()
-  app.decorate('redis', redis)
+  app.decorate<RedisClient>('redis', redis)
   app.decorate('eventQueue', eventQueue)
   app.decorate('producer', producer)
   app.decorate('queueGate', new QueueGate({ redis, deadlineMs: config.healthTimeoutMs }))
@@ -46,7 +46,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
   })
 }, { name: 'queue' })
 
-async function connectedWithin (redis: Redis, ms: number): Promise<void> {
+async function connectedWithin (redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return
   let onReady = () => {}
   const ready = new Promise<void>(resolve => { onReady = resolve })

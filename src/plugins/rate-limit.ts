@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { RateLimitedError } from '../errors.js'
 import { BatchedRedisStore, type Callback } from '../limits/batched-redis-store.js'
+import { createRedisConnection } from '../queue/redis-connection.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -63,8 +63,7 @@ const ignore: Callback = () => {}
  * (BatchedRedisStore), so a successful request costs no Redis command.
  */
 export default fp<RateLimitOptions>(async (app: FastifyInstance, opts) => {
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: times => Math.min(100 * times, 1000) })
-  redis.on('error', () => {})
+  const redis = createRedisConnection(opts.redisUrl, 'producer')
   const store = new BatchedRedisStore({ redis, nameSpace: opts.nameSpace, log: app.log })
   const { max, windowMs, ipMax } = opts
   const weight = opts.expensiveWeight ?? 1

@@ -1,5 +1,5 @@
 import type { Job, Worker } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../queue/redis-connection.js'
 import type { Logger } from 'pino'
 import type { WorkerMetrics } from '../metrics/worker-metrics.js'
 import type { AppendJobData, AppendJobResult } from '../queue/append-job.js'
@@ -17,7 +17,7 @@ export const DEAD_LETTER_COUNTED = 'auditDeadLetterCounted'
  * listener, which also hears the attempts that will be retried. `redis` is any connection to
  * the queue's Redis (the worker's own is busy with blocking reads).
  */
-export function deadLetterCounter (worker: Worker<AppendJobData, AppendJobResult>, redis: Redis, metrics: WorkerMetrics, logger: Logger) {
+export function deadLetterCounter (worker: Worker<AppendJobData, AppendJobResult>, redis: RedisClient, metrics: WorkerMetrics, logger: Logger) {
   return (job: Job<AppendJobData, AppendJobResult>): void => {
     // BullMQ sets finishedOn only when it moves the job to the failed set, not on a retry.
     if (job.finishedOn === undefined || job.finishedOn === null || job.id === undefined) return

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../src/queue/redis-connection.js'
 import { createEventQueue, type EventQueue } from '../../src/queue/create-event-queue.js'
 import { createRedisConnection } from '../../src/queue/redis-connection.js'
 import { createDatabase, type Database } from '../../src/store/database.js'
@@ -98,8 +98,8 @@ export class FaultScenario {
   readonly processes: ServiceProcesses
   readonly db: Kysely<Database>
   readonly queue: EventQueue
-  readonly redis: Redis
-  readonly #queueConnection: Redis
+  readonly redis: RedisClient
+  readonly #queueConnection: RedisClient
   api: ServiceProcess | undefined
   readonly #streams: EventStream[] = []
   readonly #replaced = new Set<ServiceProcess>()

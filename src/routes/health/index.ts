@@ -21,6 +21,8 @@ export interface HealthRoutesOptions extends HealthThresholds {
   witnesses: string[]
   witnessPolicy: number
   witnessGraceSeconds: number
+  /** REDIS_WAIT_REPLICAS: 0 (default) leaves the replicas unchecked. */
+  waitReplicas?: number
 }
 
 /**
@@ -48,6 +50,16 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
       oldestWaitingAge(app.eventQueue)
     ])
     return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, lag_seconds: Math.round(lag * 10) / 10 }
+  }
+  // INFO of the queue's master: on a cluster a keyless command goes to any node, so it rides
+  // in a pipeline with a read of one of the queue's keys, which takes it to that key's master.
+  const wantedReplicas = opts.waitReplicas ?? 0
+  const readReplicas = async () => {
+    const replies = await app.redis.pipeline().exists(app.eventQueue.toKey('id')).info('replication').exec()
+    const [err, info] = replies?.[1] ?? [new Error('no reply to INFO')]
+    if (err != null) throw err
+    const online = String(info).split('\n').filter(line => /^slave\d+:.*state=online/.test(line)).length
+    return { online, wanted: wantedReplicas }
   }
   // One row per tenant in chain_heads, each joined to its latest checkpoint through the
   // (tenant, size) key: O(tenants), never a scan of the checkpoints or events.
@@ -80,18 +92,24 @@ const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app,
     let queue: HealthFacts['queue'] = null
     let summary: Awaited<ReturnType<typeof readCheckpoints>> | undefined
     let witnessing: Awaited<ReturnType<typeof readWitnessing>> | undefined
+    let replicas: Awaited<ReturnType<typeof readReplicas>> | undefined
     const [postgres, redis] = await Promise.all([
       timedCheck(async () => {
         [summary, witnessing] = await Promise.all([readCheckpoints(), opts.witnesses.length === 0 ? undefined : readWitnessing()])
       }, opts.timeoutMs),
-      timedCheck(async () => { queue = await readQueue() }, opts.timeoutMs)
+      timedCheck(async () => {
+        [queue, replicas] = await Promise.all([readQueue(), wantedReplicas === 0 ? undefined : readReplicas()])
+      }, opts.timeoutMs)
     ])
-    if (redis.status === 'down') queue = null
+    if (redis.status === 'down') {
+      queue = null
+      replicas = undefined
+    }
     const checkpoints: HealthFacts['checkpoints'] = postgres.status === 'down' || summary === undefined
       ? null
       : { tenants_behind: summary.tenants_behind, tenants_overdue: summary.tenants_overdue, oldest_unsigned_seconds: summary.oldest_unsigned_seconds === null ? null : Math.round(summary.oldest_unsigned_seconds * 10) / 10 }
     const witnesses = opts.witnesses.length === 0 ? undefined : postgres.status === 'down' || witnessing === undefined ? null : witnessing.summary
-    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints, ...(witnesses !== undefined && { witnesses }) }, opts)
+    const { status, reasons } = assessHealth({ postgres, redis, queue, checkpoints, ...(witnesses !== undefined && { witnesses }), ...(replicas !== undefined && { replicas }) }, opts)
     logDetails(status, {
       ...(postgres.error !== undefined && { postgres: postgres.error }),
       ...(redis.error !== undefined && { redis: redis.error }),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { consistencyProof, type NodeReader } from '../core/merkle/index.js'
-import { formatAddCheckpointRequest, parseSignatureLine, verifyCosignature } from '../core/witness/index.js'
+import { parseSignatureLine } from '../core/note/index.js'
+import { formatAddCheckpointRequest, verifyCosignature } from '../core/witness/index.js'
 import type { CheckpointToWitness, PgCosignatureStore } from '../store/pg-cosignature-store.js'
 import type { WitnessConfig } from './parse-witnesses.js'
 import { postAddCheckpoint, type RefusalOutcome } from './post-add-checkpoint.js'

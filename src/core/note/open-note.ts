@@ -1,13 +1,8 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
-import { hasValidNoteChars } from './has-valid-note-chars.js'
-import { decodeBase64 } from './decode-base64.js'
-import { isValidKeyName } from './is-valid-key-name.js'
 import type { ParsedVerifierKey } from './parsed-verifier-key.js'
 import { NoteVerificationError } from './note-verification-error.js'
-
-const SIG_PREFIX = '\u2014 '
-// The spec asks verifiers to cap signatures (and to accept at least 16).
-const MAX_SIGNATURES = 100
+import { parseSignatureLine, SIGNATURE_LINE_PREFIX } from './parse-signature-line.js'
+import { malformedNote, splitSignedNote } from './split-signed-note.js'
 
 /** Result of {@link openNote}. */
 export interface OpenedNote {
@@ -52,28 +47,15 @@ function checkSignature (key: ParsedVerifierKey, text: Buffer, sig: Buffer): boo
  *   it (`unverified`).
  */
 export function openNote (note: string, verifiers: readonly ParsedVerifierKey[]): OpenedNote {
-  const malformed = (why: string): NoteVerificationError => new NoteVerificationError('malformed', `malformed note: ${why}`)
-  if (typeof note !== 'string' || !hasValidNoteChars(note)) throw malformed('invalid characters')
-  // The text may contain blank lines; the LAST one separates the signatures.
-  const split = note.lastIndexOf('\n\n')
-  if (split < 0) throw malformed('no blank line before signatures')
-  const text = note.slice(0, split + 1)
-  const block = note.slice(split + 2)
-  if (block.length === 0 || !block.endsWith('\n')) throw malformed('signature block must end with a newline')
-  const lines = block.slice(0, -1).split('\n')
-  if (lines.length > MAX_SIGNATURES) throw malformed('too many signatures')
+  const { text, lines } = splitSignedNote(note)
 
   const textBytes = Buffer.from(text, 'utf8')
   const verified = new Set<ParsedVerifierKey>()
   for (const line of lines) {
-    if (!line.startsWith(SIG_PREFIX)) throw malformed('signature line must start with an em dash and a space')
-    const rest = line.slice(SIG_PREFIX.length)
-    const space = rest.indexOf(' ')
-    const name = rest.slice(0, space)
-    const blob = space < 0 ? null : decodeBase64(rest.slice(space + 1))
-    if (!isValidKeyName(name) || blob === null || blob.length < 5) throw malformed('bad signature line')
-    const id = blob.subarray(0, 4)
-    const sig = blob.subarray(4)
+    if (!line.startsWith(SIGNATURE_LINE_PREFIX)) throw malformedNote('signature line must start with an em dash and a space')
+    const parsed = parseSignatureLine(line)
+    if (parsed === null) throw malformedNote('bad signature line')
+    const { name, keyId: id, signature: sig } = parsed
     const known = verifiers.filter((v) => v.name === name && v.keyId.equals(id) && !verified.has(v))
     if (known.length === 0) continue
     const ok = known.find((v) => checkSignature(v, textBytes, sig))

@@ -1,9 +1,5 @@
-import { hasValidNoteChars, NoteVerificationError, type ParsedCosignatureVerifierKey } from '../note/index.js'
-import { parseSignatureLine } from './parse-signature-line.js'
+import { malformedNote, parseSignatureLine, splitSignedNote, type ParsedCosignatureVerifierKey } from '../note/index.js'
 import { verifyCosignature, type VerifiedCosignature } from './verify-cosignature.js'
-
-// As openNote: the spec asks verifiers to cap signatures (and to accept at least 16).
-const MAX_SIGNATURES = 100
 
 /** Result of {@link openCosignatures}. */
 export interface OpenedCosignatures {
@@ -23,20 +19,12 @@ export interface OpenedCosignatures {
  *   known key: such a note is not one to pass on).
  */
 export function openCosignatures (note: string, keys: readonly ParsedCosignatureVerifierKey[]): OpenedCosignatures {
-  const malformed = (why: string): NoteVerificationError => new NoteVerificationError('malformed', `malformed note: ${why}`)
-  if (typeof note !== 'string' || !hasValidNoteChars(note)) throw malformed('invalid characters')
-  const split = note.lastIndexOf('\n\n')
-  if (split < 0) throw malformed('no blank line before signatures')
-  const text = note.slice(0, split + 1)
-  const block = note.slice(split + 2)
-  if (block.length === 0 || !block.endsWith('\n')) throw malformed('signature block must end with a newline')
-  const lines = block.slice(0, -1).split('\n')
-  if (lines.length > MAX_SIGNATURES) throw malformed('too many signatures')
+  const { text, lines } = splitSignedNote(note)
   const cosignatures: VerifiedCosignature[] = []
   const seen = new Set<ParsedCosignatureVerifierKey>()
   for (const line of lines) {
     const parsed = parseSignatureLine(line)
-    if (parsed === null) throw malformed('bad signature line')
+    if (parsed === null) throw malformedNote('bad signature line')
     const key = keys.find(k => k.name === parsed.name && k.keyId.equals(parsed.keyId) && !seen.has(k))
     if (key === undefined) continue
     cosignatures.push(verifyCosignature(text, line, key))

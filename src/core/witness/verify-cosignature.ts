@@ -1,7 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto'
-import { NoteVerificationError, type ParsedCosignatureVerifierKey } from '../note/index.js'
+import { NoteVerificationError, parseSignatureLine, type ParsedCosignatureVerifierKey } from '../note/index.js'
 import { cosignatureMessage, MAX_COSIGNATURE_TIME } from './cosignature-message.js'
-import { parseSignatureLine } from './parse-signature-line.js'
 
 /** What a verified cosignature states. */
 export interface VerifiedCosignature {

@@ -5,7 +5,8 @@ import {
   cosignatureKeyId, formatCosignatureVerifierKey, formatVerifierKey, NoteKeyError, NoteVerificationError, noteKeyId, openNote,
   parseCosignatureVerifierKey, parseVerifierKey, publicKeyBytes, signNote
 } from '../../../src/core/note/index.js'
-import { cosignatureMessage, cosignCheckpoint, openCosignatures, parseSignatureLine, verifyCosignature } from '../../../src/core/witness/index.js'
+import { parseSignatureLine } from '../../../src/core/note/index.js'
+import { cosignatureMessage, cosignCheckpoint, openCosignatures, verifyCosignature } from '../../../src/core/witness/index.js'
 
 const seedKey = (byte: number) => createPrivateKey({
   key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, byte)]), format: 'der', type: 'pkcs8'

@@ -1,4 +1,5 @@
-import { decodeBase64, isValidKeyName } from '../note/index.js'
+import { decodeBase64 } from './decode-base64.js'
+import { isValidKeyName } from './is-valid-key-name.js'
 
 /** One note signature line, split: who signed and the raw signature blob after the key ID. */
 export interface SignatureLine {
@@ -7,15 +8,16 @@ export interface SignatureLine {
   signature: Buffer
 }
 
-const PREFIX = '\u2014 '
+/** How every signature line starts: an em dash and a space. */
+export const SIGNATURE_LINE_PREFIX = '\u2014 '
 
 /**
  * Splits `— <name> <base64(keyID || signature)>` (one C2SP signed-note signature line, without
  * its newline), or returns null when it is not one.
  */
 export function parseSignatureLine (line: string): SignatureLine | null {
-  if (typeof line !== 'string' || !line.startsWith(PREFIX)) return null
-  const rest = line.slice(PREFIX.length)
+  if (typeof line !== 'string' || !line.startsWith(SIGNATURE_LINE_PREFIX)) return null
+  const rest = line.slice(SIGNATURE_LINE_PREFIX.length)
   const space = rest.indexOf(' ')
   if (space < 0) return null
   const name = rest.slice(0, space)

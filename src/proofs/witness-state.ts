@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFileIfExists, replaceFile } from '../replace-file.js'
 
 /** What a witness remembers of a log: the last checkpoint it verified, verbatim. */
 export interface WitnessState {
@@ -14,13 +13,8 @@ export interface WitnessState {
 
 /** The stored state, or undefined when the file does not exist yet. @throws on an unreadable file */
 export async function readWitnessState (path: string): Promise<WitnessState | undefined> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
+  const text = await readFileIfExists(path)
+  if (text === undefined) return undefined
   const state = JSON.parse(text) as Partial<WitnessState>
   if (typeof state.origin !== 'string' || !Number.isSafeInteger(state.size) || typeof state.root_hash !== 'string' || typeof state.note !== 'string') {
     throw new Error(`${path} is not a witness state file`)
@@ -28,9 +22,7 @@ export async function readWitnessState (path: string): Promise<WitnessState | un
   return state as WitnessState
 }
 
-/** Replaces the state file atomically (written aside, then renamed over it). */
+/** Replaces the state file durably (see `replaceFile`): a crash never leaves a torn state. */
 export async function writeWitnessState (path: string, state: WitnessState): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o644 })
-  await rename(temp, path)
+  await replaceFile(path, JSON.stringify(state, null, 2) + '\n', 0o644)
 }

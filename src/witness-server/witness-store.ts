@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { readFileIfExists, replaceFile } from '../replace-file.js'
 
 /** What a witness recorded for one log: the latest checkpoint it cosigned. */
 export interface RecordedCheckpoint {
@@ -39,13 +40,8 @@ export class WitnessStore {
   /** The recorded checkpoint, or undefined before the first cosignature. @throws on an unreadable or foreign file */
   async read (origin: string): Promise<RecordedCheckpoint | undefined> {
     const path = this.path(origin)
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw err
-    }
+    const text = await readFileIfExists(path)
+    if (text === undefined) return undefined
     const state = JSON.parse(text) as Partial<RecordedCheckpoint>
     if (state.origin !== origin || !Number.isSafeInteger(state.size) || typeof state.root_hash !== 'string' || typeof state.note !== 'string') {
       // Never treat a damaged file as "no state": that would cosign anything for this origin.
@@ -56,24 +52,6 @@ export class WitnessStore {
 
   /** Replaces the origin's state durably (see the class). */
   async write (state: RecordedCheckpoint): Promise<void> {
-    const path = this.path(state.origin)
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const file = await open(temp, 'wx', 0o600)
-    try {
-      await file.writeFile(JSON.stringify(state, null, 2) + '\n')
-      await file.sync()
-    } catch (err) {
-      await file.close()
-      await unlink(temp).catch(() => {})
-      throw err
-    }
-    await file.close()
-    await rename(temp, path)
-    const dir = await open(this.dir, 'r')
-    try {
-      await dir.sync()
-    } finally {
-      await dir.close()
-    }
+    await replaceFile(this.path(state.origin), JSON.stringify(state, null, 2) + '\n')
   }
 }

@@ -87,8 +87,8 @@ export function createApiMetrics (sources: ApiMetricSources, options: ApiMetrics
   const graceSeconds = options.witnessGraceSeconds ?? 120
   const registry = new Registry()
   collectProcessMetrics(registry, 'audit_api_')
-  /** A gauge per tenant from the witnessing reading; not registered at all without witnesses. */
-  const witnessGauge = (name: string, help: string, value: (w: TenantWitnessing) => number) => witnessing !== undefined && new Gauge({
+  /** A gauge per tenant (bounded, see boundTenants) read from a shared reading; `null` leaves a tenant out. */
+  const perTenantGauge = <T extends { tenant: string }>(name: string, help: string, read: () => Promise<readonly T[]>, value: (row: T) => number | null) => new Gauge({
     name,
     help,
     labelNames: ['tenant'],
@@ -96,10 +96,16 @@ export function createApiMetrics (sources: ApiMetricSources, options: ApiMetrics
     async collect () {
       this.reset()
       try {
-        for (const w of await witnessing.get()) this.set({ tenant: w.tenant }, value(w))
+        for (const row of await read()) {
+          const v = value(row)
+          if (v !== null) this.set({ tenant: row.tenant }, v)
+        }
       } catch {}
     }
   })
+  /** From the witnessing reading; not registered at all without witnesses. */
+  const witnessGauge = (name: string, help: string, value: (w: TenantWitnessing) => number) =>
+    witnessing !== undefined && perTenantGauge(name, help, async () => await witnessing.get(), value)
   witnessGauge('audit_witness_cosignatures', 'Cosignatures of each tenant\'s latest checkpoint by the configured witnesses (WITNESSES)', w => w.cosignatures)
   witnessGauge('audit_witness_policy_met', '1 while each tenant\'s log has a checkpoint cosigned per WITNESS_POLICY no older than WITNESS_GRACE_SECONDS behind its latest, 0 when not', w => w.unwitnessedSeconds > graceSeconds ? 0 : 1)
   const requests = new Counter({
@@ -152,22 +158,8 @@ export function createApiMetrics (sources: ApiMetricSources, options: ApiMetrics
       }
     }
   })
-  /** A gauge per tenant (bounded, see boundTenants), read from the shared reading. */
-  const tenantGauge = (name: string, help: string, value: (f: TenantLogFigures) => number | null) => new Gauge({
-    name,
-    help,
-    labelNames: ['tenant'],
-    registers: [registry],
-    async collect () {
-      this.reset()
-      try {
-        for (const figures of (await tenantLogs.get()).series) {
-          const v = value(figures)
-          if (v !== null) this.set({ tenant: figures.tenant }, v)
-        }
-      } catch {}
-    }
-  })
+  const tenantGauge = (name: string, help: string, value: (f: TenantLogFigures) => number | null) =>
+    perTenantGauge(name, help, async () => (await tenantLogs.get()).series, value)
   const checkpointAge = tenantGauge('audit_checkpoint_age_seconds', 'Age of each tenant\'s latest signed checkpoint (grows while the tenant is idle)', f => f.checkpointAgeSeconds)
   const logSize = tenantGauge('audit_log_size', 'Records in each tenant\'s chain', f => f.size)
   const awaiting = tenantGauge('audit_events_awaiting_checkpoint', 'Records of each tenant not covered by its latest signed checkpoint yet', f => f.size - f.signed)

@@ -123,7 +123,9 @@ export async function loadSigningKey (options: LoadSigningKeyOptions): Promise<S
   const publicKey = publicKeyBytes(createPublicKey(privateKey))
   const verifierKey = formatVerifierKey(options.name, publicKey)
   if (development) {
-    options.logger.warn({ verifierKey, dir: options.devKeyDir },
+    // Not the verifier key under the legacy name: each tenant's key is named after its origin,
+    // and a reader copying a line from the log would pin one that opens no new checkpoint.
+    options.logger.warn({ publicKey: publicKey.toString('base64'), verifierKeys: '/.well-known/audit-log-keys?tenant=<tenant>', dir: options.devKeyDir },
       'NO SIGNING KEY CONFIGURED: using a development key generated on this machine. Set SIGNING_KEY or SIGNING_KEY_FILE in production; checkpoints signed with this key prove nothing to anyone else.')
   }
   return { name: options.name, privateKey, publicKey, verifierKey, verifier: parseVerifierKey(verifierKey), development }
